@@ -1,0 +1,2 @@
+namespace KDumpCloud.Kdump;
+internal static class Placeholder;

@@ -1,0 +1,2 @@
+namespace KDumpCloud.Panics;
+internal static class Placeholder;

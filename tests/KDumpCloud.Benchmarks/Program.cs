@@ -1,0 +1,9 @@
+using BenchmarkDotNet.Running;
+
+namespace KDumpCloud.Benchmarks;
+
+internal static class BenchmarkProgram
+{
+    private static void Main(string[] args) =>
+        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+}
