@@ -1,2 +1,0 @@
-namespace KDumpCloud.Kdump;
-internal static class Placeholder;

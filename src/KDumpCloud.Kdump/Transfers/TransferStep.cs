@@ -1,0 +1,16 @@
+namespace KDumpCloud.Kdump.Transfers;
+
+/// <summary>The decision for one datagram or timer tick. <see cref="PayloadStart"/> and
+/// <see cref="PayloadLength"/> index into the datagram that was handed in.</summary>
+public readonly record struct TransferStep(
+    TransferAction Action,
+    uint AckBlock = 0,
+    long Offset = 0,
+    int PayloadStart = 0,
+    int PayloadLength = 0,
+    IgnoredReason Ignored = IgnoredReason.None)
+{
+    /// <summary>Whether the host must send <see cref="AckBlock"/> after acting.</summary>
+    public bool SendsAck => Action is TransferAction.Write or TransferAction.Seek
+        or TransferAction.ResendAck or TransferAction.Complete;
+}
