@@ -60,6 +60,16 @@ public sealed class TransferSession
     public bool IsRetransmissionOf(WriteRequest request) =>
         State == TransferState.Receiving && ExpectedBlock == 1 && request.FileName == Request.FileName;
 
+    /// <summary>The host ended the transfer for its own reasons (spool full, write error, a newer request):
+    /// from now on it only lingers, like any other finished transfer.</summary>
+    public void MarkIncomplete()
+    {
+        if (State == TransferState.Receiving)
+        {
+            State = TransferState.Incomplete;
+        }
+    }
+
     /// <summary>Encodes the last ACK (ACK 0 with its feature byte when that is the last one, §4.3).</summary>
     public int WriteLastAck(Span<byte> destination)
     {
@@ -116,7 +126,7 @@ public sealed class TransferSession
     /// <summary>
     /// The host's timer: <paramref name="silence"/> is the time since the last datagram from the peer. While
     /// receiving, resend the last ACK (every 2 s) until 50 s of silence, then give up (§11.2). A finished
-    /// transfer closes after its linger time.
+    /// or refused transfer closes after its linger time.
     /// </summary>
     public TransferStep OnSilence(TimeSpan silence)
     {
@@ -130,7 +140,7 @@ public sealed class TransferSession
                 return new TransferStep(TransferAction.ResendAck, LastAckBlock);
             case TransferState.Receiving:
                 return Ignore(IgnoredReason.NotYetDue);
-            case TransferState.Completed when silence < KdumpTimings.FinishedLinger:
+            case TransferState.Completed or TransferState.Incomplete when silence < KdumpTimings.FinishedLinger:
                 return Ignore(IgnoredReason.NotYetDue);
             default:
                 return new TransferStep(TransferAction.Close);

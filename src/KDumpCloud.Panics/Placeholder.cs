@@ -1,2 +1,0 @@
-namespace KDumpCloud.Panics;
-internal static class Placeholder;

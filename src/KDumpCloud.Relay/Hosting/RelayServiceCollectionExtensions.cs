@@ -1,0 +1,36 @@
+using KDumpCloud.Relay.Options;
+using KDumpCloud.Relay.Spool;
+using KDumpCloud.Relay.Transfers;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace KDumpCloud.Relay.Hosting;
+
+public static class RelayServiceCollectionExtensions
+{
+    /// <summary>The relay's services: validated options, the spool (recovered at start), and the UDP listener.</summary>
+    public static IServiceCollection AddKdumpRelay(this IServiceCollection services)
+    {
+        services.AddOptions<RelayOptions>()
+            .BindConfiguration(RelayOptions.SectionName)
+            .PostConfigure(options =>
+            {
+                if (options.AllowedNetworks.Count == 0)
+                {
+                    options.AllowedNetworks = [.. RelayOptions.DefaultAllowedNetworks];
+                }
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsAnnotationsValidator>();
+        services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<DumpSpool>();
+        services.AddSingleton<TransferRegistry>();
+        services.AddSingleton<KdumpListener>();
+
+        // Order matters: the spool is made truthful before the first request is accepted.
+        services.AddHostedService<SpoolRecovery>();
+        services.AddHostedService(provider => provider.GetRequiredService<KdumpListener>());
+        return services;
+    }
+}

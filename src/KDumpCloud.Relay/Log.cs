@@ -1,0 +1,42 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace KDumpCloud.Relay;
+
+/// <summary>Every log line the relay writes, with its event id allocated here (1xx listener, 2xx transfers,
+/// 3xx spool).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(100, LogLevel.Information, "Listening for kdump write requests on UDP {EndPoint}; serving {AllowedNetworks}")]
+    public static partial void ListenerStarted(ILogger logger, IPEndPoint endPoint, string allowedNetworks);
+
+    [LoggerMessage(101, LogLevel.Warning, "Receive on the listening socket failed ({Error}); still listening")]
+    public static partial void ListenerReceiveFailed(ILogger logger, SocketError error);
+
+    [LoggerMessage(102, LogLevel.Debug, "Write request from {Client}, outside Relay:AllowedNetworks: no reply")]
+    public static partial void WriteRequestFromOutside(ILogger logger, IPEndPoint client);
+
+    [LoggerMessage(103, LogLevel.Warning, "Refused {FileName} from {Client}: {Reason}")]
+    public static partial void WriteRequestRefused(ILogger logger, IPEndPoint client, string fileName, string reason);
+
+    [LoggerMessage(104, LogLevel.Information, "Write request for {FileName} from {Client} repeated before any data: ACK 0 sent again")]
+    public static partial void WriteRequestRetransmitted(ILogger logger, IPEndPoint client, string fileName);
+
+    [LoggerMessage(105, LogLevel.Error, "A write request could not be handled; still listening")]
+    public static partial void WriteRequestFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(200, LogLevel.Information, "Started {FileName} from {Client}: features {Features}, {MaxPayload}-byte packets, replying from port {ReplyPort}")]
+    public static partial void TransferStarted(ILogger logger, IPEndPoint client, string fileName, int features, int maxPayload, int replyPort);
+
+    [LoggerMessage(201, LogLevel.Information, "Completed {FileName} from {Client}: {Bytes} bytes in {Seconds:0.000} s, {MegabytesPerSecond:0.0} MB/s, {Packets} packets, {Duplicates} duplicates, {AckRetransmissions} ACK retransmissions")]
+    public static partial void TransferCompleted(ILogger logger, IPEndPoint client, string fileName, long bytes, double seconds, double megabytesPerSecond, long packets, long duplicates, long ackRetransmissions);
+
+    [LoggerMessage(202, LogLevel.Warning, "Incomplete {FileName} from {Client}: {Reason}; kept {Bytes} bytes after {Seconds:0.000} s ({MegabytesPerSecond:0.0} MB/s)")]
+    public static partial void TransferIncomplete(ILogger logger, IPEndPoint client, string fileName, string reason, long bytes, double seconds, double megabytesPerSecond);
+
+    [LoggerMessage(300, LogLevel.Information, "Spool {Directory}: {Complete} complete and {Incomplete} incomplete dumps, {Repaired} repaired at start, {UsedBytes} bytes used")]
+    public static partial void SpoolRecovered(ILogger logger, string directory, int complete, int incomplete, int repaired, long usedBytes);
+
+    [LoggerMessage(301, LogLevel.Warning, "Spool: {FileName} recorded as incomplete: {Reason} ({Bytes} bytes kept)")]
+    public static partial void SpoolDumpRepaired(ILogger logger, string fileName, string reason, long bytes);
+}

@@ -1,0 +1,30 @@
+namespace KDumpCloud.Relay;
+
+/// <summary>The text of <c>--help</c>: the relay is a host, so its settings are configuration keys.</summary>
+internal static class RelayHelp
+{
+    public static bool IsRequested(string[] args) => args.Any(arg => arg is "--help" or "-h" or "-?");
+
+    public const string Text = """
+        kdumpcloud-relay: receives macOS kernel core dumps and panic logs (Apple's kdump protocol, UDP) and keeps
+        them in a local spool; a drop-in replacement for Apple's kdumpd.
+
+        Point a Mac at it with:  sudo nvram boot-args="debug=0xd44 _panicd_ip=<this machine's IPv4 address>"
+        (add panicd_port=<port>, without a leading underscore, if the relay does not listen on 1069).
+
+        Settings (appsettings.json, environment variables such as Relay__Port=1069, or --Relay:Port 1069):
+          Relay:Port                    UDP port for write requests             default 1069 (0 = any free port)
+          Relay:BindAddress             local IPv4 address to listen on         default 0.0.0.0 (all)
+          Relay:DataDirectory           spool folder (dumps/ and journal/)      default ./kdumpcloud-data
+          Relay:AllowedNetworks:0..n    CIDR ranges served; others get silence  default 127.0.0.0/8, 10.0.0.0/8,
+                                                                                172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16
+          Relay:MaxDumpBytes            largest single dump                     default 68719476736 (64 GiB)
+          Relay:SpoolQuotaBytes         all dumps together                      default 549755813888 (512 GiB)
+          Relay:MinFreeDiskBytes        refuse new dumps below this free space  default 1073741824 (1 GiB)
+          Relay:MaxConcurrentTransfers  transfers at once                       default 64
+          Logging:LogLevel:Default      Information, Debug, Warning, ...        default Information
+
+        Each dump is dumps/<name as the Mac sent it>, with journal/<name>.json saying who sent it, its size, SHA-256,
+        times, and whether it is complete. Check a setup without panicking a Mac:  kdumpcloud send --help
+        """;
+}

@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using KDumpCloud.Relay.Options;
+using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
+
+namespace KDumpCloud.Relay.Spool;
+
+/// <summary>
+/// The relay's data directory: <c>dumps/</c> holds each dump under the name the Mac sent, <c>journal/</c> holds
+/// one <see cref="DumpJournal"/> per dump. Nothing is ever written outside these two folders.
+/// </summary>
+/// <remarks>
+/// fsync policy: every DATA payload is written to the file (the OS cache) before its ACK, so a relay crash loses
+/// nothing acknowledged; the file is fsynced before the final ACK and the final journal is fsynced before it
+/// replaces the old one, so a complete dump survives power loss. The first journal is not fsynced: if it is lost,
+/// recovery finds the file without a journal and records it as incomplete.
+/// </remarks>
+public sealed class DumpSpool
+{
+    private const string JournalSuffix = ".json";
+    private const string TemporarySuffix = ".tmp";
+    private long _usedBytes;
+
+    public DumpSpool(IOptions<RelayOptions> options)
+    {
+        var root = Path.GetFullPath(options.Value.DataDirectory);
+        DumpsDirectory = EnsureRealDirectory(Path.Combine(root, "dumps"));
+        JournalDirectory = EnsureRealDirectory(Path.Combine(root, "journal"));
+        _usedBytes = new DirectoryInfo(DumpsDirectory).EnumerateFiles().Sum(file => file.Length);
+    }
+
+    public string DumpsDirectory { get; }
+
+    public string JournalDirectory { get; }
+
+    /// <summary>Bytes the dumps take now, counting transfers in progress.</summary>
+    public long UsedBytes => Interlocked.Read(ref _usedBytes);
+
+    public long AvailableDiskBytes => new DriveInfo(DumpsDirectory).AvailableFreeSpace;
+
+    public string DumpPath(string fileName) => Path.Combine(DumpsDirectory, fileName);
+
+    public string JournalPath(string fileName) => Path.Combine(JournalDirectory, fileName + JournalSuffix);
+
+    /// <summary>Records that transfers grew (or recovery found) the spool by <paramref name="bytes"/>.</summary>
+    public void AddUsage(long bytes) => Interlocked.Add(ref _usedBytes, bytes);
+
+    /// <summary>
+    /// Creates the dump file exclusively (O_CREAT|O_EXCL): an existing file, directory or symlink, dangling or not,
+    /// is never opened or followed. Returns null when the name is taken.
+    /// </summary>
+    public SafeFileHandle? TryCreateDump(string fileName)
+    {
+        try
+        {
+            return File.OpenHandle(DumpPath(fileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
+        }
+        catch (IOException) when (File.Exists(DumpPath(fileName)) || Directory.Exists(DumpPath(fileName)) || IsLink(DumpPath(fileName)))
+        {
+            return null;
+        }
+    }
+
+    public void WriteJournal(DumpJournal journal, bool durable)
+    {
+        var path = JournalPath(journal.FileName);
+        var temporary = path + TemporarySuffix;
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(stream, journal, DumpJournalJsonContext.Default.DumpJournal);
+            if (durable)
+            {
+                stream.Flush(flushToDisk: true);
+            }
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public DumpJournal? ReadJournal(string fileName)
+    {
+        var path = JournalPath(fileName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        using var stream = File.OpenRead(path);
+        return JsonSerializer.Deserialize(stream, DumpJournalJsonContext.Default.DumpJournal);
+    }
+
+    /// <summary>The names of every dump in the spool, and of every journal whose dump is missing.</summary>
+    internal IEnumerable<string> EnumerateNames()
+    {
+        var dumps = Directory.EnumerateFiles(DumpsDirectory).Select(Path.GetFileName).OfType<string>();
+        var journals = Directory.EnumerateFiles(JournalDirectory, "*" + JournalSuffix)
+            .Select(path => Path.GetFileName(path)[..^JournalSuffix.Length]);
+        return dumps.Union(journals, StringComparer.Ordinal);
+    }
+
+    /// <summary>Removes journal temporaries that a stop left behind before their rename.</summary>
+    internal void DeleteTemporaryJournals()
+    {
+        foreach (var leftover in Directory.EnumerateFiles(JournalDirectory, "*" + TemporarySuffix))
+        {
+            File.Delete(leftover);
+        }
+    }
+
+    public static string HashFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
+
+    private static string EnsureRealDirectory(string path)
+    {
+        var info = new DirectoryInfo(path);
+        if (info.Exists && info.LinkTarget is not null)
+        {
+            throw new InvalidOperationException($"{path} is a symbolic link; the spool must be a real directory.");
+        }
+
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using KDumpCloud.Kdump.Packets;
+using KDumpCloud.Relay.Options;
+using KDumpCloud.Relay.Spool;
+using Microsoft.Extensions.Options;
+
+namespace KDumpCloud.Relay.Transfers;
+
+/// <summary>
+/// The UDP socket Macs send their write requests to (<c>panicd_port</c>, 1069). Each accepted request becomes a
+/// transfer that answers from its own socket (kdump-protocol.md §13); this socket only ever sends refusals.
+/// </summary>
+internal sealed class KdumpListener : BackgroundService
+{
+    private readonly TransferRegistry _transfers;
+    private readonly AllowedNetworks _allowed;
+    private readonly ILogger<KdumpListener> _logger;
+    private readonly IPAddress _bindAddress;
+    private readonly int _port;
+    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly TaskCompletionSource<IPEndPoint> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public KdumpListener(TransferRegistry transfers, IOptions<RelayOptions> options, ILogger<KdumpListener> logger)
+    {
+        _transfers = transfers;
+        _logger = logger;
+        _allowed = AllowedNetworks.From(options.Value);
+        _bindAddress = IPAddress.Parse(options.Value.BindAddress);
+        _port = options.Value.Port;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _socket.Bind(new IPEndPoint(_bindAddress, _port));
+        }
+        catch (SocketException error)
+        {
+            var failure = new InvalidOperationException(
+                $"Cannot listen on UDP {_bindAddress}:{_port} ({error.SocketErrorCode}). Is kdumpd or another relay using the port? Set Relay:Port or Relay:BindAddress.",
+                error);
+            _bound.TrySetException(failure);
+            throw failure;
+        }
+
+        _bound.SetResult((IPEndPoint)_socket.LocalEndPoint!);
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Where the relay listens; with <c>Relay:Port</c> 0 this tells which port was picked.</summary>
+    public Task<IPEndPoint> LocalEndPoint => _bound.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Log.ListenerStarted(_logger, (IPEndPoint)_socket.LocalEndPoint!, _allowed.ToString());
+        var buffer = new byte[KdumpWire.MaxDatagramSize + 1];
+        var sender = new SocketAddress(AddressFamily.InterNetwork);
+        var errorBuffer = new byte[512];
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int received;
+            try
+            {
+                received = await _socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, sender, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (SocketException error)
+            {
+                // ICMP errors for earlier refusals surface here on some systems; the socket keeps working.
+                Log.ListenerReceiveFailed(_logger, error.SocketErrorCode);
+                continue;
+            }
+
+            try
+            {
+                HandleDatagram(buffer.AsSpan(0, received), sender, errorBuffer);
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                // Whatever one request did, the listener keeps serving everyone else.
+                Log.WriteRequestFailed(_logger, error);
+            }
+        }
+    }
+
+    private void HandleDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender, byte[] errorBuffer)
+    {
+        if (datagram.Length < 2 || BinaryPrimitives.ReadUInt16BigEndian(datagram) != (ushort)KdumpOpcode.WriteRequest)
+        {
+            // Only WRQs belong here; stray data-phase packets (e.g. after a transfer closed) get no reply, as in kdumpd.
+            return;
+        }
+
+        var client = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(sender);
+        if (!_allowed.Contains(client.Address))
+        {
+            Log.WriteRequestFromOutside(_logger, client);
+            return;
+        }
+
+        if (!WriteRequestParser.TryParse(datagram, out var request, out var parseError))
+        {
+            var (code, message) = parseError switch
+            {
+                WriteRequestError.InvalidFileNameEncoding => (KdumpErrorCode.AccessViolation, "file name is not UTF-8"),
+                WriteRequestError.UnsupportedMode => (KdumpErrorCode.IllegalOperation, "only octet mode is supported"),
+                _ => (KdumpErrorCode.IllegalOperation, "Illegal KDUMP operation"),
+            };
+            Log.WriteRequestRefused(_logger, client, "(unparsed)", message);
+            SendTo(errorBuffer, KdumpPacketWriter.WriteError(errorBuffer, code, message), client);
+            return;
+        }
+
+        var refusal = _transfers.Accept(client, request!, _bindAddress);
+        if (refusal is not null)
+        {
+            Log.WriteRequestRefused(_logger, client, DumpFileNames.ForLog(request!.FileName), refusal.Message);
+            SendTo(errorBuffer, KdumpPacketWriter.WriteError(errorBuffer, refusal.Code, refusal.Message), client);
+        }
+    }
+
+    private void SendTo(byte[] buffer, int length, IPEndPoint client)
+    {
+        try
+        {
+            _socket.SendTo(buffer.AsSpan(0, length), SocketFlags.None, client);
+        }
+        catch (SocketException)
+        {
+            // The kernel retransmits its WRQ anyway (§9).
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _transfers.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        _socket.Dispose();
+        base.Dispose();
+    }
+}

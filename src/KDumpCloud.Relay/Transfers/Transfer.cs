@@ -1,0 +1,413 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using KDumpCloud.Kdump.Packets;
+using KDumpCloud.Kdump.Transfers;
+using KDumpCloud.Relay.Spool;
+using Microsoft.Win32.SafeHandles;
+
+namespace KDumpCloud.Relay.Transfers;
+
+/// <summary>
+/// One Mac's dump: the <see cref="TransferSession"/> state machine driven by a socket of its own, connected to the
+/// Mac, as kdumpd's per-transfer child does (kdump-protocol.md §13), and a file in the spool.
+/// </summary>
+/// <remarks>
+/// The receive loop and the retransmit timer both run under <see cref="_gate"/>. The DATA path allocates nothing:
+/// one buffer per transfer, a positional write, an incremental hash, and a synchronous send of a 6-byte ACK.
+/// </remarks>
+internal sealed class Transfer : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly TransferSession _session;
+    private readonly Socket _socket;
+    private readonly SafeFileHandle _file;
+    private readonly DumpSpool _spool;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Func<Transfer, long, bool> _reserveSpool;
+    private readonly Action<Transfer> _onClosed;
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly byte[] _receiveBuffer = new byte[KdumpWire.MaxDatagramSize + 1];
+    private readonly byte[] _sendBuffer = new byte[128];
+    private readonly CancellationTokenSource _closing = new();
+    private readonly ITimer _timer;
+    private readonly long _startTimestamp;
+    private readonly long _maxDumpBytes;
+    private DumpJournal _journal;
+    private int _refusalLength;
+    private long _lastDatagramTimestamp;
+    private long _lastEventTimestamp;
+    private long _reservedLength;
+    private bool _closed;
+
+    public Transfer(
+        IPEndPoint client,
+        WriteRequest request,
+        SafeFileHandle file,
+        DumpSpool spool,
+        long maxDumpBytes,
+        TimeProvider time,
+        ILogger logger,
+        Func<Transfer, long, bool> reserveSpool,
+        Action<Transfer> onClosed)
+    {
+        Client = client;
+        _file = file;
+        _spool = spool;
+        _time = time;
+        _logger = logger;
+        _reserveSpool = reserveSpool;
+        _onClosed = onClosed;
+        _maxDumpBytes = maxDumpBytes;
+        _session = new TransferSession(request, maxDumpBytes);
+        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        _startTimestamp = _lastDatagramTimestamp = _lastEventTimestamp = time.GetTimestamp();
+        _journal = new DumpJournal
+        {
+            DumpId = Guid.CreateVersion7(time.GetUtcNow()),
+            FileName = request.FileName,
+            Client = client.ToString(),
+            State = DumpState.Receiving,
+            Features = (int)_session.Features,
+            MaxPayload = KdumpWire.MaxPayload(_session.Features),
+            StartedAt = time.GetUtcNow(),
+        };
+        _timer = time.CreateTimer(static state => ((Transfer)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public IPEndPoint Client { get; }
+
+    public string FileName => _session.Request.FileName;
+
+    public DumpJournal Journal => _journal;
+
+    public TransferState State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _session.State;
+            }
+        }
+    }
+
+    /// <summary>Records the dump as receiving, binds the reply socket and sends ACK 0 (§4.3).</summary>
+    public void Start(IPAddress localAddress)
+    {
+        _spool.WriteJournal(_journal, durable: false);
+        _socket.Bind(new IPEndPoint(localAddress, 0));
+        _socket.Connect(Client);
+        lock (_gate)
+        {
+            SendLastAck();
+            _timer.Change(KdumpTimings.AckRetransmitInterval, Timeout.InfiniteTimeSpan);
+        }
+
+        Log.TransferStarted(_logger, Client, DumpFileNames.ForLog(FileName), (int)_session.Features,
+            KdumpWire.MaxPayload(_session.Features), ((IPEndPoint)_socket.LocalEndPoint!).Port);
+    }
+
+    /// <summary>The Mac sent its WRQ again before any data: our ACK 0 was lost (§16.1 of the issue: answer it).</summary>
+    public bool TryAnswerRetransmittedRequest(WriteRequest request)
+    {
+        lock (_gate)
+        {
+            if (_closed || !_session.IsRetransmissionOf(request))
+            {
+                return false;
+            }
+
+            _lastDatagramTimestamp = _lastEventTimestamp = _time.GetTimestamp();
+            SendLastAck();
+            return true;
+        }
+    }
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, _closing.Token);
+        var token = linked.Token;
+        while (!token.IsCancellationRequested)
+        {
+            int received;
+            try
+            {
+                received = await _socket.ReceiveAsync(_receiveBuffer.AsMemory(), SocketFlags.None, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (SocketException error) when (error.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+            {
+                // An ICMP port-unreachable for one of our ACKs. kdumpd aborts here (§11.2); the Mac may simply not
+                // have been listening for a moment, so keep waiting until the silence limit says otherwise.
+                continue;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+
+            lock (_gate)
+            {
+                if (!_closed)
+                {
+                    OnDatagram(_receiveBuffer.AsSpan(0, received));
+                }
+            }
+        }
+
+        lock (_gate)
+        {
+            if (_journal.State == DumpState.Receiving)
+            {
+                // The host is stopping: what was received stays, marked incomplete.
+                _session.MarkIncomplete();
+                Finish(DumpState.Incomplete, "the relay stopped during the transfer");
+            }
+
+            Close();
+        }
+    }
+
+    /// <summary>Ends a live transfer because its Mac started a new one (it can only be dumping once).</summary>
+    public void Supersede()
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            if (_journal.State == DumpState.Receiving)
+            {
+                _session.MarkIncomplete();
+                Finish(DumpState.Incomplete, "the same Mac started a new dump before this one ended");
+            }
+
+            Close();
+        }
+    }
+
+    private void OnDatagram(ReadOnlySpan<byte> datagram)
+    {
+        _lastDatagramTimestamp = _lastEventTimestamp = _time.GetTimestamp();
+        if (_refusalLength > 0)
+        {
+            // A stopped transfer answers every retransmission with its ERROR, so the kernel's 14 tries end in
+            // well under a second instead of ~48 s of silence (§9, §11.1).
+            Send(_sendBuffer.AsSpan(0, _refusalLength));
+            return;
+        }
+
+        var step = _session.Handle(datagram);
+        switch (step.Action)
+        {
+            case TransferAction.Write:
+                Write(datagram.Slice(step.PayloadStart, step.PayloadLength), step.Offset, step.AckBlock);
+                break;
+            case TransferAction.Seek:
+                SendAck(step.AckBlock);
+                break;
+            case TransferAction.ResendAck:
+                SendAck(step.AckBlock);
+                break;
+            case TransferAction.Complete:
+                Complete(step.AckBlock);
+                break;
+            case TransferAction.Abort:
+                Finish(DumpState.Incomplete, "the Mac sent an ERROR");
+                break;
+            case TransferAction.LimitExceeded:
+                Refuse(KdumpErrorCode.DiskFull, $"dump exceeds the relay's limit of {_maxDumpBytes} bytes", "the dump exceeded Relay:MaxDumpBytes");
+                break;
+            case TransferAction.Ignore:
+            default:
+                break;
+        }
+    }
+
+    private void Write(ReadOnlySpan<byte> payload, long offset, uint ackBlock)
+    {
+        var end = offset + payload.Length;
+        if (end > _reservedLength)
+        {
+            if (!_reserveSpool(this, end - _reservedLength))
+            {
+                Refuse(KdumpErrorCode.DiskFull, "relay spool is full", "the spool reached Relay:SpoolQuotaBytes");
+                return;
+            }
+
+            _reservedLength = end;
+        }
+
+        try
+        {
+            RandomAccess.Write(_file, payload, offset);
+        }
+        catch (IOException error)
+        {
+            Refuse(KdumpErrorCode.DiskFull, "relay cannot write the dump", $"writing failed: {error.Message}");
+            return;
+        }
+
+        if (_session.IsSequential)
+        {
+            _hash.AppendData(payload);
+        }
+
+        SendAck(ackBlock);
+    }
+
+    private void Complete(uint finalAckBlock)
+    {
+        Finish(DumpState.Complete, reason: null);
+        SendAck(finalAckBlock);
+    }
+
+    private void Refuse(KdumpErrorCode code, string message, string reason)
+    {
+        _session.MarkIncomplete();
+        _refusalLength = KdumpPacketWriter.WriteError(_sendBuffer, code, message);
+        Send(_sendBuffer.AsSpan(0, _refusalLength));
+        Finish(DumpState.Incomplete, reason);
+    }
+
+    /// <summary>Records the end in the journal (durably) and logs it; the socket stays to linger.</summary>
+    private void Finish(DumpState state, string? reason)
+    {
+        RandomAccess.FlushToDisk(_file);
+        var length = RandomAccess.GetLength(_file);
+        var sequentialHash = _session.IsSequential && length == _session.Length
+            ? Convert.ToHexStringLower(_hash.GetHashAndReset())
+            : null;
+        var elapsed = _time.GetElapsedTime(_startTimestamp);
+        var counters = _session.Counters;
+        _journal = _journal with
+        {
+            State = state,
+            Reason = reason,
+            BytesReceived = counters.PayloadBytes,
+            FileLength = length,
+            Sha256 = sequentialHash,
+            FinishedAt = _time.GetUtcNow(),
+            DataPackets = counters.DataPackets,
+            Seeks = counters.Seeks,
+            Duplicates = counters.Duplicates,
+            AckRetransmissions = counters.AckRetransmissions,
+            EofRetransmissions = counters.EofRetransmissions,
+            Ignored = counters.Ignored,
+        };
+        _spool.WriteJournal(_journal, durable: true);
+        if (sequentialHash is null)
+        {
+            // SEEK-written (pre-10.11) dumps are hashed from disk after the final ACK, so the Mac never waits on it.
+            var path = _spool.DumpPath(FileName);
+            var journal = _journal;
+            _ = Task.Run(() => _spool.WriteJournal(journal with { Sha256 = DumpSpool.HashFile(path) }, durable: true));
+        }
+
+        var megabytesPerSecond = elapsed.TotalSeconds > 0 ? counters.PayloadBytes / elapsed.TotalSeconds / 1e6 : 0;
+        if (state == DumpState.Complete)
+        {
+            Log.TransferCompleted(_logger, Client, DumpFileNames.ForLog(FileName), length, elapsed.TotalSeconds,
+                megabytesPerSecond, counters.DataPackets, counters.Duplicates, counters.AckRetransmissions);
+        }
+        else
+        {
+            Log.TransferIncomplete(_logger, Client, DumpFileNames.ForLog(FileName), reason ?? "unknown", length,
+                elapsed.TotalSeconds, megabytesPerSecond);
+        }
+    }
+
+    private void OnTimer()
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            var now = _time.GetTimestamp();
+            var sinceEvent = _time.GetElapsedTime(_lastEventTimestamp, now);
+            var silence = _time.GetElapsedTime(_lastDatagramTimestamp, now);
+            if (_session.State == TransferState.Receiving && sinceEvent < KdumpTimings.AckRetransmitInterval)
+            {
+                // A datagram re-armed the alarm since this timer was set, as kdumpd's alarm() does (§11.2).
+                _timer.Change(KdumpTimings.AckRetransmitInterval - sinceEvent, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            var step = _session.OnSilence(silence);
+            switch (step.Action)
+            {
+                case TransferAction.ResendAck:
+                    _lastEventTimestamp = now;
+                    SendAck(step.AckBlock);
+                    _timer.Change(KdumpTimings.AckRetransmitInterval, Timeout.InfiniteTimeSpan);
+                    break;
+                case TransferAction.GiveUp:
+                    Finish(DumpState.Incomplete, $"no datagram from the Mac for {KdumpTimings.SilenceLimit.TotalSeconds:0} s");
+                    Close();
+                    break;
+                case TransferAction.Close:
+                    Close();
+                    break;
+                default:
+                    _timer.Change(KdumpTimings.FinishedLinger - silence, Timeout.InfiniteTimeSpan);
+                    break;
+            }
+        }
+    }
+
+    private void SendLastAck()
+    {
+        var length = _session.WriteLastAck(_sendBuffer);
+        Send(_sendBuffer.AsSpan(0, length));
+    }
+
+    private void SendAck(uint block)
+    {
+        KdumpPacketWriter.WriteAck(_sendBuffer, block);
+        Send(_sendBuffer.AsSpan(0, KdumpPacketWriter.AckSize));
+    }
+
+    private void Send(ReadOnlySpan<byte> datagram)
+    {
+        try
+        {
+            _socket.Send(datagram);
+        }
+        catch (SocketException)
+        {
+            // Unreachable peer or a full send buffer: the timer resends, the kernel retransmits.
+        }
+    }
+
+    private void Close()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _closing.Cancel();
+        _onClosed(this);
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        _socket.Dispose();
+        _file.Dispose();
+        _hash.Dispose();
+        _closing.Dispose();
+    }
+}

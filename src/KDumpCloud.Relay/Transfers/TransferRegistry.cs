@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Net;
+using KDumpCloud.Kdump.Packets;
+using KDumpCloud.Relay.Options;
+using KDumpCloud.Relay.Spool;
+using Microsoft.Extensions.Options;
+
+namespace KDumpCloud.Relay.Transfers;
+
+/// <summary>
+/// Turns accepted write requests into running <see cref="Transfer"/>s, one per Mac address and port, and owns the
+/// checks made before ACK 0: name, size and spool limits, concurrency, and exclusive creation of the file.
+/// </summary>
+internal sealed class TransferRegistry(
+    DumpSpool spool,
+    IOptions<RelayOptions> options,
+    TimeProvider time,
+    ILoggerFactory loggers) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<IPEndPoint, Transfer> _transfers = new();
+    private readonly ConcurrentDictionary<Transfer, Task> _running = new();
+    private readonly ILogger _logger = loggers.CreateLogger("KDumpCloud.Relay.Transfer");
+    private readonly RelayOptions _options = options.Value;
+    private readonly CancellationTokenSource _stopping = new();
+
+    public int ActiveCount => _transfers.Count;
+
+    /// <summary>Handles one WRQ. Returns the refusal to send from the listening socket, or null when a transfer
+    /// (new or existing) has answered from its own socket.</summary>
+    public Refusal? Accept(IPEndPoint client, WriteRequest request, IPAddress localAddress)
+    {
+        if (_transfers.TryGetValue(client, out var existing))
+        {
+            if (existing.TryAnswerRetransmittedRequest(request))
+            {
+                Log.WriteRequestRetransmitted(_logger, client, DumpFileNames.ForLog(request.FileName));
+                return null;
+            }
+
+            // The Mac's source port is always its panicd_port, so a new request from the same address and port
+            // means the old dump is over, finished or not (§11.1).
+            existing.Supersede();
+        }
+
+        if (!DumpFileNames.TryValidate(request.FileName, out var code, out var problem))
+        {
+            return new Refusal(code, problem);
+        }
+
+        if (_transfers.Count >= _options.MaxConcurrentTransfers)
+        {
+            return new Refusal(KdumpErrorCode.Undefined, $"too many transfers at once (Relay:MaxConcurrentTransfers = {_options.MaxConcurrentTransfers})");
+        }
+
+        if (spool.UsedBytes >= _options.SpoolQuotaBytes)
+        {
+            return new Refusal(KdumpErrorCode.DiskFull, "the relay's spool is full (Relay:SpoolQuotaBytes)");
+        }
+
+        if (spool.AvailableDiskBytes < _options.MinFreeDiskBytes)
+        {
+            return new Refusal(KdumpErrorCode.DiskFull, "the relay's disk is nearly full (Relay:MinFreeDiskBytes)");
+        }
+
+        var file = spool.TryCreateDump(request.FileName);
+        if (file is null)
+        {
+            // kdumpd answers EEXIST with code 0 (§9, §10): a dump is never overwritten.
+            return new Refusal(KdumpErrorCode.Undefined, "File exists");
+        }
+
+        var transfer = new Transfer(client, request, file, spool, _options.MaxDumpBytes, time, _logger, ReserveSpool, OnClosed);
+        _transfers[client] = transfer;
+        try
+        {
+            transfer.Start(localAddress);
+        }
+        catch (Exception error) when (error is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        {
+            _transfers.TryRemove(new KeyValuePair<IPEndPoint, Transfer>(client, transfer));
+            transfer.Dispose();
+            return new Refusal(KdumpErrorCode.Undefined, $"the relay could not start the transfer: {error.Message}");
+        }
+
+        _running[transfer] = Task.Run(() => transfer.RunAsync(_stopping.Token));
+        return null;
+    }
+
+    private bool ReserveSpool(Transfer transfer, long bytes)
+    {
+        if (spool.UsedBytes + bytes > _options.SpoolQuotaBytes)
+        {
+            return false;
+        }
+
+        spool.AddUsage(bytes);
+        return true;
+    }
+
+    private void OnClosed(Transfer transfer)
+    {
+        _transfers.TryRemove(new KeyValuePair<IPEndPoint, Transfer>(transfer.Client, transfer));
+        if (_running.TryRemove(transfer, out var run))
+        {
+            // Dispose once the receive loop has let go of the socket.
+            _ = run.ContinueWith(static (_, state) => ((Transfer)state!).Dispose(), transfer, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_running.Values).ConfigureAwait(false);
+        foreach (var transfer in _running.Keys)
+        {
+            transfer.Dispose();
+        }
+
+        _stopping.Dispose();
+    }
+}
+
+/// <summary>An ERROR to send instead of ACK 0.</summary>
+internal sealed record Refusal(KdumpErrorCode Code, string Message);
