@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+using KDumpCloud.Panics.Model;
+
+namespace KDumpCloud.Panics.Decoding;
+
+/// <summary>
+/// Backtrace and "Kernel Extensions in backtrace" lines in every grammar: x86_64 <c>frame : return [image : symbol + off]</c>
+/// (2.4), i386 with four stack words (1.1), arm64 <c>lr: .. fp: ..</c> (3), PowerPC one-line <c>Backtrace: ..</c> (1.3),
+/// and kext entries <c>id(version)[uuid]@0xstart->0xend</c> (2.5). Unparseable lines return null.
+/// </summary>
+internal static partial class BacktraceReader
+{
+    public static bool IsFrameLine(string line) =>
+        (line.StartsWith("0x", StringComparison.Ordinal) && line.Contains(" : ", StringComparison.Ordinal))
+        || line.StartsWith("lr:", StringComparison.Ordinal);
+
+    public static BacktraceFrame? ParseFrame(string line)
+    {
+        if (line.StartsWith("lr:", StringComparison.Ordinal))
+        {
+            var lr = line.AsSpan(3).Trim();
+            var fpAt = lr.IndexOf("fp:", StringComparison.Ordinal);
+            var lrValue = Hex.Parse(fpAt >= 0 ? lr[..fpAt] : lr);
+            return lrValue is { } address
+                ? new BacktraceFrame(address) { FramePointer = fpAt >= 0 ? Hex.Parse(lr[(fpAt + 3)..]) : null }
+                : null;
+        }
+
+        var separator = line.IndexOf(" : ", StringComparison.Ordinal);
+        if (separator < 0 || !Hex.TryParse(line.AsSpan(0, separator), out var framePointer))
+        {
+            return null;
+        }
+
+        var rest = line.AsSpan(separator + 3).Trim();
+        var end = 2;
+        while (end < rest.Length && char.IsAsciiHexDigit(rest[end]))
+        {
+            end++;
+        }
+
+        if (!rest.StartsWith("0x", StringComparison.OrdinalIgnoreCase) || !Hex.TryParse(rest[..end], out var returnAddress))
+        {
+            return null;
+        }
+
+        var frame = new BacktraceFrame(returnAddress) { FramePointer = framePointer };
+        var symbolPart = rest[end..].Trim();
+        var imageSeparator = symbolPart.IndexOf(" : ", StringComparison.Ordinal);
+        if (imageSeparator > 0 && !symbolPart.StartsWith('('))
+        {
+            var symbol = symbolPart[(imageSeparator + 3)..].Trim();
+            var plus = symbol.LastIndexOf(" + ", StringComparison.Ordinal);
+            frame = frame with
+            {
+                Image = KextNames.Expand(symbolPart[..imageSeparator].Trim().ToString()),
+                Symbol = (plus > 0 ? symbol[..plus] : symbol).Trim().ToString(),
+            };
+        }
+
+        return frame;
+    }
+
+    /// <summary>PowerPC: <c>Backtrace: 0x01BC80AC 0x007A1D48 ...</c> on one line.</summary>
+    public static IEnumerable<BacktraceFrame> ParseOneLineBacktrace(string line)
+    {
+        foreach (var token in line["Backtrace:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (Hex.TryParse(token, out var address))
+            {
+                yield return new BacktraceFrame(address);
+            }
+        }
+    }
+
+    public static KextEntry? ParseKext(string line)
+    {
+        var match = KextPattern().Match(line);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        return new KextEntry(
+            match.Groups["id"].Value,
+            match.Groups["dep"].Success,
+            match.Groups["ver"].Value,
+            match.Groups["uuid"].Success ? match.Groups["uuid"].Value : null,
+            Hex.Parse(match.Groups["start"].ValueSpan),
+            match.Groups["end"].Success ? Hex.Parse(match.Groups["end"].ValueSpan) : null);
+    }
+
+    [GeneratedRegex(@"^(?<dep>dependency:\s*)?(?<id>[A-Za-z0-9_.\-]+)\s*\((?<ver>[^)]*)\)\s*(?:\[(?<uuid>[0-9A-Fa-f\-]+)\])?\s*@\s*0x(?<start>[0-9a-fA-F ]+?)(?:\s*->\s*0x(?<end>[0-9a-fA-F]+))?\s*$", RegexOptions.CultureInvariant)]
+    private static partial Regex KextPattern();
+}
+
+internal sealed record KextEntry(string BundleId, bool IsDependency, string Version, string? Uuid, ulong? Start, ulong? End);

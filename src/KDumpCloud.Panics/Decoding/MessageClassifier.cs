@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using KDumpCloud.Panics.Model;
+
+namespace KDumpCloud.Panics.Decoding;
+
+/// <summary>
+/// Sorts a panic message into a <see cref="PanicKind"/> from its shape (panic-formats.md 2.2, 1.1-1.3, 3):
+/// traps and their type, assertions and string panics with their source file, watchdogs and their service,
+/// sleep/wake timeouts and their suspected bundle, coprocessor and GPU panics.
+/// </summary>
+internal static partial class MessageClassifier
+{
+    public static PanicKind Classify(string? message)
+    {
+        if (message is null)
+        {
+            return PanicKind.Unknown;
+        }
+
+        if (message.Length == 0)
+        {
+            return new PanicKind(PanicCategory.Empty);
+        }
+
+        var source = SourceLocation(message);
+        if (TrapPattern().Match(message) is { Success: true } trap)
+        {
+            return new PanicKind(PanicCategory.Trap)
+            {
+                TrapType = int.Parse(trap.Groups["type"].ValueSpan, CultureInfo.InvariantCulture),
+                TrapName = trap.Groups["name"].Value.Trim(),
+            };
+        }
+
+        if (PowerPcTrapPattern().Match(message) is { Success: true } ppc)
+        {
+            return new PanicKind(PanicCategory.Trap) { TrapName = ppc.Groups["name"].Value.Trim() };
+        }
+
+        if (message.Contains("Double fault", StringComparison.OrdinalIgnoreCase))
+        {
+            return new PanicKind(PanicCategory.DoubleFault) { TrapType = 8, TrapName = "double fault" };
+        }
+
+        if (message.StartsWith("Kernel data abort", StringComparison.Ordinal) || message.StartsWith("Kernel instruction abort", StringComparison.Ordinal))
+        {
+            return new PanicKind(PanicCategory.DataAbort) { TrapName = message.StartsWith("Kernel data", StringComparison.Ordinal) ? "data abort" : "instruction abort" };
+        }
+
+        if (message.Contains("Machine Check", StringComparison.OrdinalIgnoreCase))
+        {
+            return new PanicKind(PanicCategory.MachineCheck) { SourceFile = source.File, SourceLine = source.Line };
+        }
+
+        if (AssertionPattern().Match(message) is { Success: true } assertion)
+        {
+            return new PanicKind(PanicCategory.Assertion)
+            {
+                SourceFile = BaseName(assertion.Groups["file"].Value),
+                SourceLine = int.TryParse(assertion.Groups["line"].ValueSpan, CultureInfo.InvariantCulture, out var line) ? line : null,
+            };
+        }
+
+        if (UserspaceWatchdogPattern().Match(message) is { Success: true } userspace)
+        {
+            return new PanicKind(PanicCategory.UserspaceWatchdog) { Subject = userspace.Groups["service"].Value };
+        }
+
+        if (message.Contains("watchdog", StringComparison.OrdinalIgnoreCase) && !message.Contains('@', StringComparison.Ordinal))
+        {
+            var subject = message.Contains("watchdogd", StringComparison.Ordinal) ? "watchdogd" : null;
+            return new PanicKind(PanicCategory.Watchdog) { Subject = subject };
+        }
+
+        if (SleepWakePattern().Match(message) is { Success: true } sleepWake)
+        {
+            return new PanicKind(PanicCategory.SleepWakeTimeout)
+            {
+                Subject = sleepWake.Groups["bundle"].Success ? sleepWake.Groups["bundle"].Value : null,
+            };
+        }
+
+        if (CoprocessorPattern().Match(message) is { Success: true } coprocessor)
+        {
+            return new PanicKind(PanicCategory.Coprocessor) { Subject = CoprocessorFamily(coprocessor.Groups["name"].Value) };
+        }
+
+        if (message.Contains("GPU Panic", StringComparison.OrdinalIgnoreCase))
+        {
+            return new PanicKind(PanicCategory.Gpu) { SourceFile = source.File, SourceLine = source.Line };
+        }
+
+        return new PanicKind(PanicCategory.Message) { SourceFile = source.File, SourceLine = source.Line };
+    }
+
+    /// <summary>"Suspected bundle: X" in sleep/wake timeouts (2.2 shape 4).</summary>
+    public static string? SuspectedBundle(string message) =>
+        SuspectedBundlePattern().Match(message) is { Success: true } match ? match.Groups["bundle"].Value : null;
+
+    /// <summary>DCPEXT0..n are instances of the DCP firmware; the instance number is per-display noise (5).</summary>
+    public static string CoprocessorFamily(string name) => ExternalInstancePattern().Replace(name, "$1");
+
+    /// <summary>The <c>@path:line</c> or <c> @File.cpp:line</c> source tag of a string panic, path dropped (2.2 shapes 2, 3).</summary>
+    public static (string? File, int? Line) SourceLocation(string message)
+    {
+        var match = SourcePattern().Match(message);
+        if (!match.Success)
+        {
+            return (null, null);
+        }
+
+        var file = BaseName(match.Groups["path"].Value);
+        return (file, int.TryParse(match.Groups["line"].ValueSpan, CultureInfo.InvariantCulture, out var line) ? line : null);
+    }
+
+    public static string BaseName(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        return (slash >= 0 ? path[(slash + 1)..] : path).Replace(" ", string.Empty, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"[Tt]ype\s*(?<type>\d{1,3})\s*=\s*(?<name>[a-z][a-z \-]*[a-z])", RegexOptions.CultureInvariant)]
+    private static partial Regex TrapPattern();
+
+    [GeneratedRegex(@"kernel trap\(cpu \d+\):\s*0x[0-9A-Fa-f]+\s*-\s*(?<name>[A-Za-z ]+?)(?:\s+[A-Z]+=|$)", RegexOptions.CultureInvariant)]
+    private static partial Regex PowerPcTrapPattern();
+
+    [GeneratedRegex(@"assertion failed:.*?,\s*file:\s*(?<file>\S+?),\s*line:\s*(?<line>\d+)", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
+    private static partial Regex AssertionPattern();
+
+    [GeneratedRegex(@"userspace watchdog timeout:.*?checkins from (?<service>[A-Za-z0-9_.\-]+)", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
+    private static partial Regex UserspaceWatchdogPattern();
+
+    [GeneratedRegex(@"(?:Sleep|Wake) transition timed out(?:.*?Suspected bundle:\s*(?<bundle>[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)+))?", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
+    private static partial Regex SleepWakePattern();
+
+    [GeneratedRegex(@"Suspected bundle:\s*(?<bundle>[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)+)", RegexOptions.CultureInvariant)]
+    private static partial Regex SuspectedBundlePattern();
+
+    [GeneratedRegex(@"^(?<name>[A-Z][A-Z0-9]+) PANIC\b", RegexOptions.CultureInvariant)]
+    private static partial Regex CoprocessorPattern();
+
+    [GeneratedRegex(@"^([A-Z][A-Z0-9]*?)EXT\d*$", RegexOptions.CultureInvariant)]
+    private static partial Regex ExternalInstancePattern();
+
+    [GeneratedRegex("[\"']?\\s*@\\s*(?<path>/?[A-Za-z0-9_.+\\-/ ]*?[A-Za-z0-9_+\\-]+\\.(?:c|cc|cpp|h|hpp|m|mm|s|swift|c\\+\\+)):(?<line>\\d+)", RegexOptions.CultureInvariant)]
+    private static partial Regex SourcePattern();
+}

@@ -1,0 +1,83 @@
+using System.Text;
+using KDumpCloud.Panics.Model;
+
+namespace KDumpCloud.Panics.Decoding;
+
+/// <summary>
+/// Decodes a macOS panic in any format of panic-formats.md into a <see cref="PanicReport"/>.
+/// Input is untrusted: nothing here throws for any input; what is missing or doubtful goes into warnings.
+/// </summary>
+public static class PanicDecoder
+{
+    /// <summary>Decodes raw bytes: a kdumpd <c>paniclog-…</c> file, a text log or a JSON <c>.panic</c>/<c>.ips</c>.</summary>
+    public static PanicReport Decode(ReadOnlySpan<byte> bytes)
+    {
+        var warnings = new List<string>();
+        var container = PanicContainer.Text;
+        var nul = bytes.IndexOf((byte)0);
+        if (nul >= 0)
+        {
+            // The kernel's panic buffer is written whole; kdumpd keeps the NUL/0xFF fill after the text (section 0).
+            warnings.Add($"text ends at byte {nul}; {bytes.Length - nul} bytes of fill removed");
+            bytes = bytes[..nul];
+            container = PanicContainer.KdumpPanicLog;
+        }
+
+        var trimmed = bytes.TrimEnd((byte)0xff);
+        if (trimmed.Length != bytes.Length)
+        {
+            warnings.Add($"{bytes.Length - trimmed.Length} bytes of 0xFF fill removed");
+            container = PanicContainer.KdumpPanicLog;
+        }
+
+        return Decode(Encoding.UTF8.GetString(trimmed), container, warnings);
+    }
+
+    /// <summary>Decodes text: a log, a pasted excerpt or the contents of a JSON panic file.</summary>
+    public static PanicReport Decode(string text) => Decode(text, PanicContainer.Text, []);
+
+    internal static PanicReport Decode(string text, PanicContainer container, List<string> warnings)
+    {
+        try
+        {
+            return DecodeCore(text ?? string.Empty, container, warnings);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or FormatException or OverflowException)
+        {
+            // A decoder bug must not take the caller down with a hostile log; report it instead.
+            warnings.Add($"decoder failed ({e.GetType().Name}: {e.Message}); result is incomplete");
+            return new PanicReport { Container = container, Format = "unknown", Kind = PanicKind.Unknown, Warnings = warnings };
+        }
+    }
+
+    private static PanicReport DecodeCore(string text, PanicContainer container, List<string> warnings)
+    {
+        JsonPanicFields? json = null;
+        if (JsonPanicContainer.LooksLikeJson(text) && JsonPanicContainer.TryExtract(text, warnings) is { } fields)
+        {
+            json = fields;
+            text = fields.PanicText;
+            container = container == PanicContainer.Text ? PanicContainer.JsonPanic : container;
+        }
+
+        var lines = InputCleaner.CleanLines(text, warnings);
+        var parsed = PanicTextParser.Parse(lines);
+        if (parsed.PanicLine is null && json is { IsFragment: false })
+        {
+            UseFirstLineAsMessage(lines, parsed, warnings);
+        }
+
+        return PanicReportAssembler.Assemble(parsed, json, container, warnings);
+    }
+
+    /// <summary>bridgeOS writes some reasons with no <c>panic(</c> prefix at all (section 3, [034]): the whole string is the message.</summary>
+    private static void UseFirstLineAsMessage(List<string> lines, ParsedPanicText parsed, List<string> warnings)
+    {
+        var first = lines.FindIndex(l => l.Length > 0);
+        if (first >= 0 && !PanicMessageReader.IsStructural(lines[first]))
+        {
+            parsed.PanicLine = new PanicLine(first, null, null, lines[first], first);
+            warnings.Add("panic string has no panic( prefix; its first line is taken as the message");
+        }
+    }
+}
