@@ -36,11 +36,11 @@ public static class PanicDecoder
     /// <summary>Decodes text: a log, a pasted excerpt or the contents of a JSON panic file.</summary>
     public static PanicReport Decode(string text) => Decode(text, PanicContainer.Text, []);
 
-    internal static PanicReport Decode(string text, PanicContainer container, List<string> warnings)
+    internal static PanicReport Decode(string text, PanicContainer container, List<string> warnings, string? kernelVersionHint = null)
     {
         try
         {
-            return DecodeCore(text ?? string.Empty, container, warnings);
+            return DecodeCore(text ?? string.Empty, container, warnings, kernelVersionHint);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or FormatException or OverflowException)
         {
@@ -50,7 +50,7 @@ public static class PanicDecoder
         }
     }
 
-    private static PanicReport DecodeCore(string text, PanicContainer container, List<string> warnings)
+    private static PanicReport DecodeCore(string text, PanicContainer container, List<string> warnings, string? kernelVersionHint)
     {
         JsonPanicFields? json = null;
         if (JsonPanicContainer.LooksLikeJson(text) && JsonPanicContainer.TryExtract(text, warnings) is { } fields)
@@ -67,7 +67,7 @@ public static class PanicDecoder
             UseFirstLineAsMessage(lines, parsed, warnings);
         }
 
-        return PanicReportAssembler.Assemble(parsed, json, container, warnings);
+        return PanicReportAssembler.Assemble(parsed, json, container, warnings, kernelVersionHint);
     }
 
     /// <summary>bridgeOS writes some reasons with no <c>panic(</c> prefix at all (section 3, [034]): the whole string is the message.</summary>

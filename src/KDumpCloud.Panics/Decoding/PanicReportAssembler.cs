@@ -5,12 +5,12 @@ namespace KDumpCloud.Panics.Decoding;
 /// <summary>Turns parsed fields into the report: architecture, kext ranges, unslid frames, culprit and warnings.</summary>
 internal static class PanicReportAssembler
 {
-    public static PanicReport Assemble(ParsedPanicText parsed, JsonPanicFields? json, PanicContainer container, List<string> warnings)
+    public static PanicReport Assemble(ParsedPanicText parsed, JsonPanicFields? json, PanicContainer container, List<string> warnings, string? kernelVersionHint)
     {
         var panic = parsed.PanicLine;
         var message = panic?.Message;
         var kind = MessageClassifier.Classify(message);
-        var kernelVersion = parsed.KernelVersion ?? json?.KernelVersion;
+        var kernelVersion = parsed.KernelVersion ?? json?.KernelVersion ?? kernelVersionHint;
         var addresses = new List<ulong>();
         if (panic?.Caller is { } caller)
         {

@@ -1,0 +1,178 @@
+using System.IO.Compression;
+using KDumpCloud.Panics.Model;
+
+namespace KDumpCloud.Panics.Cores;
+
+/// <summary>
+/// Finds the panic text and kernel version in a kernel core (issue 3, "Panic text from a core"): a gzip stream
+/// (10.11+, itself a Mach-O inside) or a raw Mach-O <c>MH_CORE</c> (older). The core is streamed once through a
+/// fixed buffer, so memory stays flat whatever its size; reading stops once both strings are found.
+/// Corrupt or truncated cores give a result with warnings, not an exception.
+/// </summary>
+public static class CoreReader
+{
+    private const int ChunkSize = 256 * 1024;
+    private const int PanicTextLimit = 128 * 1024;
+    private const int KernelVersionLimit = 512;
+    private static ReadOnlySpan<byte> PanicMarker => "panic(cpu "u8;
+    private static ReadOnlySpan<byte> KernelVersionMarker => "Darwin Kernel Version "u8;
+    private const string KernelVersionNote = "kern ver str";
+
+    /// <summary>True for a gzip stream or a Mach-O file, judged from its first bytes.</summary>
+    public static bool LooksLikeCore(ReadOnlySpan<byte> head) =>
+        (head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b) || MachOCoreHeader.IsMachO(head);
+
+    public static CoreExtraction Extract(Stream core, bool stopWhenFound = true)
+    {
+        ArgumentNullException.ThrowIfNull(core);
+        var warnings = new List<string>();
+        var head = new byte[2];
+        var headLength = core.ReadAtLeast(head, 2, throwOnEndOfStream: false);
+        var gzip = headLength == 2 && head[0] == 0x1f && head[1] == 0x8b;
+        using var prefixed = new PrefixedStream(head.AsMemory(0, headLength), core);
+        using var content = gzip ? new GZipStream(prefixed, CompressionMode.Decompress, leaveOpen: true) : (Stream)prefixed;
+        var scan = new CoreScan(warnings);
+        try
+        {
+            scan.Run(content, stopWhenFound);
+        }
+        catch (InvalidDataException e)
+        {
+            warnings.Add($"core is corrupt after {scan.BytesScanned} bytes ({e.Message})");
+        }
+        catch (EndOfStreamException)
+        {
+            warnings.Add($"core ends early after {scan.BytesScanned} bytes");
+        }
+
+        var panicText = scan.PanicText;
+        if (panicText is null)
+        {
+            warnings.Add("no panic text found in the core");
+        }
+
+        return new CoreExtraction(gzip ? PanicContainer.CoreGzip : PanicContainer.CoreMachO, panicText, scan.KernelVersion, scan.BytesScanned, warnings);
+    }
+
+    /// <summary>One pass over the decompressed core: Mach-O notes by file range, panic text and version by marker.</summary>
+    private sealed class CoreScan(List<string> warnings)
+    {
+        private readonly TextCapture _panic = new(PanicTextLimit);
+        private readonly TextCapture _version = new(KernelVersionLimit, (byte)'\n');
+        private readonly List<(MachONote Note, TextCapture Capture)> _notes = [];
+
+        public long BytesScanned { get; private set; }
+
+        public string? PanicText => _notes.FirstOrDefault(n => n.Note.Owner.Contains("panic", StringComparison.OrdinalIgnoreCase) && n.Capture.Length > 0).Capture?.Text
+            ?? _panic.Text;
+
+        public string? KernelVersion
+        {
+            get
+            {
+                // "kern ver str" payload: uint32 version, then the NUL-terminated string.
+                var note = _notes.FirstOrDefault(n => n.Note.Owner == KernelVersionNote && n.Capture.Length > 4).Capture?.Text;
+                return note is not null ? note[4..].TrimEnd('\0').Trim() : _version.Text?.Trim();
+            }
+        }
+
+        public void Run(Stream content, bool stopWhenFound)
+        {
+            var overlap = Math.Max(PanicMarker.Length, KernelVersionMarker.Length);
+            var buffer = new byte[ChunkSize + overlap];
+            var carry = 0;
+            var first = true;
+            while (true)
+            {
+                var read = content.ReadAtLeast(buffer.AsSpan(carry, ChunkSize), ChunkSize, throwOnEndOfStream: false);
+                var window = buffer.AsSpan(0, carry + read);
+                if (first)
+                {
+                    ReadMachOHeader(window);
+                    first = false;
+                }
+
+                CaptureNotes(window[carry..], BytesScanned);
+                BytesScanned += read;
+                var atEnd = read < ChunkSize;
+                ContinueOrFind(_panic, window, carry, PanicMarker, requireDigit: true);
+                ContinueOrFind(_version, window, carry, KernelVersionMarker, requireDigit: false);
+                if (atEnd || (stopWhenFound && _panic.Complete && _version.Complete))
+                {
+                    return;
+                }
+
+                carry = Math.Min(overlap, window.Length);
+                window[^carry..].CopyTo(buffer);
+            }
+        }
+
+        private void ReadMachOHeader(ReadOnlySpan<byte> window)
+        {
+            if (MachOCoreHeader.ReadNotes(window, warnings) is { } notes)
+            {
+                foreach (var note in notes.Where(n => n.Owner == KernelVersionNote || n.Owner.Contains("panic", StringComparison.OrdinalIgnoreCase)))
+                {
+                    _notes.Add((note, new TextCapture((int)Math.Min(note.Size, PanicTextLimit))));
+                }
+            }
+        }
+
+        /// <summary>Copies the part of each note payload that falls inside the bytes just read.</summary>
+        private void CaptureNotes(ReadOnlySpan<byte> fresh, long freshStart)
+        {
+            foreach (var (note, capture) in _notes)
+            {
+                var noteEnd = note.Offset + Math.Min(note.Size, PanicTextLimit);
+                var from = Math.Max((long)note.Offset, freshStart);
+                var to = Math.Min((long)noteEnd, freshStart + fresh.Length);
+                if (from < to && !capture.Complete)
+                {
+                    // Notes are binary (the version note starts with a uint32), so copy raw, NULs included.
+                    capture.AppendRaw(fresh.Slice((int)(from - freshStart), (int)(to - from)));
+                }
+            }
+        }
+
+        /// <summary>Continues a capture into the new bytes, or looks for its marker; a marker cut by the chunk end waits for the next read.</summary>
+        private static void ContinueOrFind(TextCapture capture, ReadOnlySpan<byte> window, int carry, ReadOnlySpan<byte> marker, bool requireDigit)
+        {
+            if (capture.Complete)
+            {
+                return;
+            }
+
+            if (capture.Started)
+            {
+                capture.Append(window[carry..]);
+                return;
+            }
+
+            var searchFrom = 0;
+            while (searchFrom < window.Length)
+            {
+                var found = window[searchFrom..].IndexOf(marker);
+                if (found < 0)
+                {
+                    return;
+                }
+
+                var at = searchFrom + found;
+                var needed = at + marker.Length + (requireDigit ? 1 : 0);
+                if (needed > window.Length)
+                {
+                    // Only a marker starting inside the carried tail can be cut short; the next read sees it whole.
+                    return;
+                }
+
+                if (!requireDigit || char.IsAsciiDigit((char)window[at + marker.Length]))
+                {
+                    capture.Append(window[at..]);
+                    return;
+                }
+
+                searchFrom = at + 1;
+            }
+        }
+    }
+}
