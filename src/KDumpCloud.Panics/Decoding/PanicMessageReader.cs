@@ -18,7 +18,8 @@ internal static class PanicMessageReader
         "Epoch Time", "Kernel slide:", "System model name:", "Boot args:", "Zone info", "Compressor Info", "Faulting task",
         "service:", "Attempting to forcibly halt", "CORE ", "Panic diags", "Error code:", "Fault CR2:", "Machine-check",
         "Interval Since Last Panic", "Anonymous UUID:", "*** Panic Report", "Model:", "loaded kexts:", "Exception state",
-        "Debugger called:", "Unable to obtain state", "Debugger synchronization",
+        "Debugger called:", "Unable to obtain state", "Debugger synchronization", "last loaded kext", "last started kext",
+        "last unloaded kext", "Kernel UUID:", "KernelCache", "Fileset Kernelcache", "System uptime", "Mac OS version",
     ];
 
     private const int MaxContinuationLines = 12;
