@@ -214,7 +214,8 @@ internal sealed class Transfer : IDisposable
                 SendAck(step.AckBlock);
                 break;
             case TransferAction.ResendAck:
-                SendAck(step.AckBlock);
+                // The same bytes as before, so a resent ACK 0 keeps its feature byte (§4.3).
+                SendLastAck();
                 break;
             case TransferAction.Complete:
                 Complete(step.AckBlock);
@@ -348,7 +349,7 @@ internal sealed class Transfer : IDisposable
             {
                 case TransferAction.ResendAck:
                     _lastEventTimestamp = now;
-                    SendAck(step.AckBlock);
+                    SendLastAck();
                     _timer.Change(KdumpTimings.AckRetransmitInterval, Timeout.InfiniteTimeSpan);
                     break;
                 case TransferAction.GiveUp:

@@ -15,7 +15,7 @@ internal sealed class TransferRegistry(
     DumpSpool spool,
     IOptions<RelayOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers) : IAsyncDisposable
+    ILoggerFactory loggers) : IDisposable
 {
     private readonly ConcurrentDictionary<IPEndPoint, Transfer> _transfers = new();
     private readonly ConcurrentDictionary<Transfer, Task> _running = new();
@@ -108,10 +108,15 @@ internal sealed class TransferRegistry(
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Ends every transfer (each records itself incomplete) and waits for their loops to finish.</summary>
+    public async Task StopAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_running.Values).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
         foreach (var transfer in _running.Keys)
         {
             transfer.Dispose();

@@ -1,7 +1,0 @@
-namespace KDumpCloud.Relay.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Build_Smoke_Passes() => Assert.True(true);
-}
