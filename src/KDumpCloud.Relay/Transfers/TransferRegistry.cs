@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using KDumpCloud.Kdump.Packets;
+using KDumpCloud.Kdump.Transfers;
 using KDumpCloud.Relay.Options;
 using KDumpCloud.Relay.Spool;
 using Microsoft.Extensions.Options;
@@ -22,8 +23,6 @@ internal sealed class TransferRegistry(
     private readonly ILogger _logger = loggers.CreateLogger("KDumpCloud.Relay.Transfer");
     private readonly RelayOptions _options = options.Value;
     private readonly CancellationTokenSource _stopping = new();
-
-    public int ActiveCount => _transfers.Count;
 
     /// <summary>Handles one WRQ. Returns the refusal to send from the listening socket, or null when a transfer
     /// (new or existing) has answered from its own socket.</summary>
@@ -47,7 +46,8 @@ internal sealed class TransferRegistry(
             return new Refusal(code, problem);
         }
 
-        if (_transfers.Count >= _options.MaxConcurrentTransfers)
+        // Finished transfers linger only to answer late EOFs (§8.2); they don't hold a slot.
+        if (_transfers.Values.Count(transfer => transfer.State == TransferState.Receiving) >= _options.MaxConcurrentTransfers)
         {
             return new Refusal(KdumpErrorCode.Undefined, $"too many transfers at once (Relay:MaxConcurrentTransfers = {_options.MaxConcurrentTransfers})");
         }

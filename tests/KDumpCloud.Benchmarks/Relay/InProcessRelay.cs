@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Sockets;
+using KDumpCloud.Relay.Hosting;
+using KDumpCloud.Relay.Transfers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace KDumpCloud.Benchmarks.Relay;
+
+/// <summary>The real relay on 127.0.0.1 and a free port, with a throw-away spool, for benchmarks.</summary>
+internal sealed class InProcessRelay : IDisposable
+{
+    private readonly IHost _host;
+
+    public InProcessRelay()
+    {
+        DataDirectory = Path.Combine(Path.GetTempPath(), "kdumpcloud-bench", Guid.NewGuid().ToString("n"));
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Relay:Port"] = "0",
+            ["Relay:BindAddress"] = "127.0.0.1",
+            ["Relay:DataDirectory"] = DataDirectory,
+            ["Relay:MaxConcurrentTransfers"] = "4096",
+            ["Relay:MinFreeDiskBytes"] = "0",
+        });
+        builder.Services.AddKdumpRelay();
+        _host = builder.Build();
+        _host.StartAsync().GetAwaiter().GetResult();
+        EndPoint = _host.Services.GetRequiredService<KdumpListener>().LocalEndPoint.GetAwaiter().GetResult();
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    public string DataDirectory { get; }
+
+    /// <summary>A client socket with a WRQ answered: connected to the transfer's own port, block 1 next.</summary>
+    public Socket OpenTransfer(string name)
+    {
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        client.ReceiveTimeout = 5000;
+        client.SendTo(WriteRequest(name), EndPoint);
+        var ack = new byte[64];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        client.ReceiveFrom(ack, ref from);
+        client.Connect(from);
+        return client;
+    }
+
+    public static byte[] WriteRequest(string name) =>
+        [0, 2, .. System.Text.Encoding.ASCII.GetBytes(name), 0, .. "octet\0features\0"u8.ToArray(), 0, 0, 0, 3, 0, 0, 0x05, 0x7E];
+
+    public void Dispose()
+    {
+        _host.StopAsync().GetAwaiter().GetResult();
+        _host.Dispose();
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+}
