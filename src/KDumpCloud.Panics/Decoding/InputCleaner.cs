@@ -114,7 +114,7 @@ internal static class InputCleaner
         int matching = 0, nonBlank = 0;
         foreach (var line in lines)
         {
-            var trimmed = line.TrimStart();
+            var trimmed = line.Trim();
             if (trimmed.Length == 0)
             {
                 continue;

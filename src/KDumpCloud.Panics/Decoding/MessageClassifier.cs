@@ -23,6 +23,9 @@ internal static partial class MessageClassifier
             return new PanicKind(PanicCategory.Empty);
         }
 
+        // Wrapped messages carry line breaks where spaces were; classify the single-spaced text (section 6).
+        message = Flatten(message);
+
         var source = SourceLocation(message);
         if (TrapPattern().Match(message) is { Success: true } trap)
         {
@@ -96,7 +99,9 @@ internal static partial class MessageClassifier
 
     /// <summary>"Suspected bundle: X" in sleep/wake timeouts (2.2 shape 4).</summary>
     public static string? SuspectedBundle(string message) =>
-        SuspectedBundlePattern().Match(message) is { Success: true } match ? match.Groups["bundle"].Value : null;
+        SuspectedBundlePattern().Match(Flatten(message)) is { Success: true } match ? match.Groups["bundle"].Value : null;
+
+    public static string Flatten(string message) => WhitespacePattern().Replace(message, " ");
 
     /// <summary>DCPEXT0..n are instances of the DCP firmware; the instance number is per-display noise (5).</summary>
     public static string CoprocessorFamily(string name) => ExternalInstancePattern().Replace(name, "$1");
@@ -140,6 +145,9 @@ internal static partial class MessageClassifier
 
     [GeneratedRegex(@"^(?<name>[A-Z][A-Z0-9]+) PANIC\b", RegexOptions.CultureInvariant)]
     private static partial Regex CoprocessorPattern();
+
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
+    private static partial Regex WhitespacePattern();
 
     [GeneratedRegex(@"^([A-Z][A-Z0-9]*?)EXT\d*$", RegexOptions.CultureInvariant)]
     private static partial Regex ExternalInstancePattern();

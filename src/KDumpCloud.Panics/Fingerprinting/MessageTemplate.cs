@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using KDumpCloud.Panics.Decoding;
 
 namespace KDumpCloud.Panics.Fingerprinting;
 
@@ -19,7 +20,8 @@ internal static partial class MessageTemplate
             return string.Empty;
         }
 
-        var text = message.Replace("\\n", " ", StringComparison.Ordinal).Replace("\\t", " ", StringComparison.Ordinal);
+        // Single-space first: a wrap may fall anywhere, even inside the source path.
+        var text = MessageClassifier.Flatten(message.Replace("\\n", " ", StringComparison.Ordinal).Replace("\\t", " ", StringComparison.Ordinal));
         text = CutAt(text, SourceTagPattern().Match(text));
         text = CutAt(text, AssertionFilePattern().Match(text));
         var registers = text.IndexOf("registers", StringComparison.OrdinalIgnoreCase);
