@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using KDumpCloud.Cli.Send;
+using KDumpCloud.Kdump.Clients;
+
+namespace KDumpCloud.Relay.Tests.Send;
+
+/// <summary>
+/// The sender's kernel retransmission rules (kdump-protocol.md §9, §11.1) against a raw UDP socket on 127.0.0.1 that
+/// plays the server exactly as each test needs.
+/// </summary>
+public sealed class SenderTimingTests : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    /// <summary>Budgets ÷10 (750 ms after DATA): wide enough apart to tell "waited" from "at once" on a busy machine.</summary>
+    private static readonly KernelTimeouts Tenth = KernelTimeouts.Kernel.Scaled(10);
+
+    private readonly Socket _serverPort = Bound();
+    private readonly Socket _transferPort = Bound();
+    private readonly byte[] _buffer = new byte[2048];
+
+    public void Dispose()
+    {
+        _serverPort.Dispose();
+        _transferPort.Dispose();
+    }
+
+    [Fact]
+    public async Task SendAsync_NobodyAnswers_Sends14WriteRequestsThenTimesOut()
+    {
+        var send = Sender(KernelTimeouts.Fast).SendAsync();
+
+        var arrivals = await CountArrivalsAsync(_serverPort, until: send);
+        var result = await send;
+
+        Assert.Equal(SendOutcome.TimedOut, result.Outcome);
+        Assert.Equal(14, arrivals);
+        Assert.Equal(14, result.Transmissions);
+        Assert.Equal(13, result.Retransmissions);
+        // 210 ms, then 13 × 60 ms of budget and the (tretries % 4) × 2 ms spins.
+        Assert.InRange(result.Elapsed, TimeSpan.FromMilliseconds(990), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task SendAsync_EveryWriteRequestDrawsAnError_RetransmitsAtOnceAndIsRefused()
+    {
+        using var cancel = new CancellationTokenSource(Deadline);
+        var send = Sender(KernelTimeouts.Kernel).SendAsync(cancel.Token);
+        var arrivals = 0;
+        while (arrivals < 14)
+        {
+            var from = await ReceiveAsync(_serverPort, cancel.Token);
+            arrivals++;
+            await _serverPort.SendToAsync("\0\u0005\0\u0002\0\0Access violatio"u8.ToArray(), from, cancel.Token);
+        }
+
+        var result = await send;
+
+        Assert.Equal(SendOutcome.Refused, result.Outcome);
+        Assert.Equal("Access violatio", result.ErrorText);
+        Assert.Equal(14, result.ErrorReplies);
+        // With the kernel's real timing, any wait would take 3 s or more: the 14 WRQs came at once.
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(2), $"took {result.Elapsed}");
+    }
+
+    [Fact]
+    public async Task SendAsync_OnePreviousBlockReply_IsIgnoredAndTheKernelWaitsItsBudget()
+    {
+        using var cancel = new CancellationTokenSource(Deadline);
+        var send = Sender(Tenth).SendAsync(cancel.Token);
+        var mac = await AcceptWriteRequestAsync(cancel.Token);
+
+        Assert.Equal(1u, await ReceiveBlockAsync(cancel.Token));
+        var first = Stopwatch.GetTimestamp();
+        await AckAsync(0, mac, cancel.Token);
+        Assert.Equal(1u, await ReceiveBlockAsync(cancel.Token));
+        var gap = Stopwatch.GetElapsedTime(first);
+        await FinishAsync(mac, dataAlreadyReceived: true, cancel.Token);
+
+        var result = await send;
+        Assert.Equal(SendOutcome.Completed, result.Outcome);
+        Assert.True(gap >= TimeSpan.FromMilliseconds(600), $"retransmitted after {gap}");
+        Assert.Equal(1, result.PreviousBlockReplies);
+        Assert.Equal(1, result.Retransmissions);
+    }
+
+    [Fact]
+    public async Task SendAsync_SecondPreviousBlockReply_TriggersARetransmitAtOnce()
+    {
+        using var cancel = new CancellationTokenSource(Deadline);
+        var send = Sender(Tenth).SendAsync(cancel.Token);
+        var mac = await AcceptWriteRequestAsync(cancel.Token);
+
+        Assert.Equal(1u, await ReceiveBlockAsync(cancel.Token));
+        var first = Stopwatch.GetTimestamp();
+        await AckAsync(0, mac, cancel.Token);
+        await AckAsync(0, mac, cancel.Token);
+        Assert.Equal(1u, await ReceiveBlockAsync(cancel.Token));
+        var gap = Stopwatch.GetElapsedTime(first);
+        await FinishAsync(mac, dataAlreadyReceived: true, cancel.Token);
+
+        var result = await send;
+        Assert.Equal(SendOutcome.Completed, result.Outcome);
+        Assert.True(gap < TimeSpan.FromMilliseconds(400), $"retransmitted after {gap}");
+        Assert.Equal(2, result.PreviousBlockReplies);
+    }
+
+    [Fact]
+    public async Task SendAsync_AfterAck0_SendsDataToThePortTheAckCameFrom()
+    {
+        using var cancel = new CancellationTokenSource(Deadline);
+        var send = Sender(Tenth).SendAsync(cancel.Token);
+        var mac = await AcceptWriteRequestAsync(cancel.Token);
+
+        await FinishAsync(mac, dataAlreadyReceived: false, cancel.Token);
+
+        var result = await send;
+        Assert.Equal(SendOutcome.Completed, result.Outcome);
+        Assert.Equal(((IPEndPoint)_transferPort.LocalEndPoint!).Port, result.ServerTransferPort);
+        Assert.Equal(100, result.PayloadBytes);
+        Assert.Equal(0, result.Retransmissions);
+        Assert.Equal(2, result.AckRoundTripTicks.Length);
+    }
+
+    [Fact]
+    public async Task SendAsync_Cancelled_ReturnsCancelledPromptly()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        var result = await Sender(KernelTimeouts.Kernel).SendAsync(cancel.Token);
+
+        Assert.Equal(SendOutcome.Cancelled, result.Outcome);
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(3), $"took {result.Elapsed}");
+    }
+
+    private KdumpSender Sender(KernelTimeouts timeouts) => new(new KdumpSendOptions
+    {
+        Server = (IPEndPoint)_serverPort.LocalEndPoint!,
+        LocalAddress = IPAddress.Loopback,
+        FileName = "core-timing-test",
+        Content = new byte[100],
+        Generation = KernelGeneration.Xnu7195Plus,
+        Timeouts = timeouts,
+        MaxDuration = Deadline,
+    });
+
+    /// <summary>Takes the WRQ on the server port and answers ACK 0 (features 3) from the transfer port, as kdumpd does.</summary>
+    private async Task<EndPoint> AcceptWriteRequestAsync(CancellationToken cancellationToken)
+    {
+        var mac = await ReceiveAsync(_serverPort, cancellationToken);
+        await _transferPort.SendToAsync(new byte[] { 3, 4, 0, 0, 0, 0 }, mac, cancellationToken);
+        return mac;
+    }
+
+    /// <summary>Completes the 100-byte plan (DATA 1, EOF 2): ACKs DATA 1, receiving it first unless it already was.</summary>
+    private async Task FinishAsync(EndPoint mac, bool dataAlreadyReceived, CancellationToken cancellationToken)
+    {
+        if (!dataAlreadyReceived)
+        {
+            Assert.Equal(1u, await ReceiveBlockAsync(cancellationToken));
+        }
+
+        await AckAsync(1, mac, cancellationToken);
+        Assert.Equal(2u, await ReceiveBlockAsync(cancellationToken));
+        await AckAsync(2, mac, cancellationToken);
+    }
+
+    private Task<int> AckAsync(uint block, EndPoint mac, CancellationToken cancellationToken) =>
+        _transferPort.SendToAsync(new byte[] { 0, 4, (byte)(block >> 24), (byte)(block >> 16), (byte)(block >> 8), (byte)block }, mac, cancellationToken).AsTask();
+
+    private async Task<uint> ReceiveBlockAsync(CancellationToken cancellationToken)
+    {
+        await _transferPort.ReceiveFromAsync(_buffer, new IPEndPoint(IPAddress.Any, 0), cancellationToken);
+        return (uint)((_buffer[2] << 24) | (_buffer[3] << 16) | (_buffer[4] << 8) | _buffer[5]);
+    }
+
+    private async Task<EndPoint> ReceiveAsync(Socket socket, CancellationToken cancellationToken) =>
+        (await socket.ReceiveFromAsync(_buffer, new IPEndPoint(IPAddress.Any, 0), cancellationToken)).RemoteEndPoint;
+
+    private async Task<int> CountArrivalsAsync(Socket socket, Task until)
+    {
+        var count = 0;
+        using var cancel = new CancellationTokenSource(Deadline);
+        while (true)
+        {
+            var receive = socket.ReceiveFromAsync(_buffer, new IPEndPoint(IPAddress.Any, 0), cancel.Token).AsTask();
+            if (await Task.WhenAny(receive, until) != receive)
+            {
+                // The sender is done; take whatever is still queued, briefly.
+                if (await Task.WhenAny(receive, Task.Delay(200, cancel.Token)) != receive)
+                {
+                    return count;
+                }
+            }
+
+            await receive;
+            count++;
+        }
+    }
+
+    private static Socket Bound()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return socket;
+    }
+}
