@@ -240,6 +240,8 @@ internal sealed class SenderRun
 
     private void Transmit(Socket socket, ReadOnlySpan<byte> datagram, SocketAddress destination)
     {
+        // Stamped before sending: on loopback the reply can be queued before sendto returns.
+        _lastSentAt = Stopwatch.GetTimestamp();
         _transmissions++;
         if (_link.DropsNext())
         {
@@ -255,8 +257,6 @@ internal sealed class SenderRun
             _duplicatedOutgoing++;
             socket.SendTo(datagram, SocketFlags.None, destination);
         }
-
-        _lastSentAt = Stopwatch.GetTimestamp();
     }
 
     private KdumpSendResult Result(ExchangeEnd exchange, long started, DumpPlan? plan, KdumpFeatures features,
