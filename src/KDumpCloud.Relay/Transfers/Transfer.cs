@@ -30,7 +30,6 @@ internal sealed class Transfer : IDisposable
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _receiveBuffer = new byte[KdumpWire.MaxDatagramSize + 1];
     private readonly byte[] _sendBuffer = new byte[128];
-    private readonly CancellationTokenSource _closing = new();
     private readonly ITimer _timer;
     private readonly long _startTimestamp;
     private readonly long _maxDumpBytes;
@@ -125,20 +124,48 @@ internal sealed class Transfer : IDisposable
         }
     }
 
-    public async Task RunAsync(CancellationToken stopping)
+    /// <summary>
+    /// Receives on a thread of its own, in blocking calls, as kdumpd's per-transfer process does. Stop-and-wait makes
+    /// the round trip the limit (§17): a blocked thread wakes straight into the handler, where an async receive
+    /// would add a hop through the thread pool to every packet.
+    /// </summary>
+    public Task RunAsync(CancellationToken stopping)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, _closing.Token);
-        var token = linked.Token;
-        while (!token.IsCancellationRequested)
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ReceiveLoop(stopping);
+                finished.SetResult();
+            }
+            catch (Exception error)
+            {
+                finished.SetException(error);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "kdump transfer " + Client,
+        };
+        thread.Start();
+        return finished.Task;
+    }
+
+    private void ReceiveLoop(CancellationToken stopping)
+    {
+        // A backstop for noticing the host stopping; Close() wakes the thread at once by shutting the socket down.
+        _socket.ReceiveTimeout = 1000;
+        while (!stopping.IsCancellationRequested && !Volatile.Read(ref _closed))
         {
             int received;
             try
             {
-                received = await _socket.ReceiveAsync(_receiveBuffer.AsMemory(), SocketFlags.None, token).ConfigureAwait(false);
+                received = _socket.Receive(_receiveBuffer);
             }
-            catch (OperationCanceledException)
+            catch (SocketException error) when (error.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
             {
-                break;
+                continue;
             }
             catch (SocketException error) when (error.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
             {
@@ -146,7 +173,7 @@ internal sealed class Transfer : IDisposable
                 // have been listening for a moment, so keep waiting until the silence limit says otherwise.
                 continue;
             }
-            catch (ObjectDisposedException)
+            catch (Exception error) when (error is SocketException or ObjectDisposedException)
             {
                 break;
             }
@@ -397,9 +424,17 @@ internal sealed class Transfer : IDisposable
             return;
         }
 
-        _closed = true;
+        Volatile.Write(ref _closed, true);
         _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _closing.Cancel();
+        try
+        {
+            // Wakes the receive thread out of its blocking call.
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+
         _onClosed(this);
     }
 
@@ -409,6 +444,5 @@ internal sealed class Transfer : IDisposable
         _socket.Dispose();
         _file.Dispose();
         _hash.Dispose();
-        _closing.Dispose();
     }
 }
