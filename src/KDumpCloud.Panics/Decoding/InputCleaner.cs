@@ -22,8 +22,8 @@ internal static class InputCleaner
         }
 
         var lines = SplitLines(text);
-        var quoted = MostLinesStartWith(lines, static l => l.StartsWith('>'));
-        var jsStrings = MostLinesStartWith(lines, static l => l.StartsWith('"') && (l.EndsWith("\",", StringComparison.Ordinal) || l.EndsWith('"')));
+        var quoted = MostLinesStartWith(text, lines, static l => l.StartsWith('>'));
+        var jsStrings = MostLinesStartWith(text, lines, static l => l.StartsWith('"') && (l.EndsWith("\",", StringComparison.Ordinal) || l.EndsWith('"')));
         if (quoted)
         {
             warnings.Add("markdown quote markers removed");
@@ -35,9 +35,9 @@ internal static class InputCleaner
         }
 
         var cleaned = new List<string>(lines.Count);
-        foreach (var raw in lines)
+        foreach (var range in lines)
         {
-            var line = raw.AsSpan().Trim();
+            var line = text.AsSpan(range).Trim();
             if (quoted && line.StartsWith('>'))
             {
                 // Strip one quote level only: a second '>' is the 10.15 "com.apple.driver." kext prefix (6).
@@ -55,13 +55,10 @@ internal static class InputCleaner
                 line = line[2..^2];
             }
 
-            var cleanedLine = line.Trim().ToString();
-            if (cleanedLine.Contains("\\_", StringComparison.Ordinal))
-            {
-                cleanedLine = cleanedLine.Replace("\\_", "_", StringComparison.Ordinal);
-            }
-
-            cleaned.Add(cleanedLine);
+            line = line.Trim();
+            cleaned.Add(line.Contains("\\_", StringComparison.Ordinal)
+                ? line.ToString().Replace("\\_", "_", StringComparison.Ordinal)
+                : line.Length == 0 ? string.Empty : line.ToString());
         }
 
         return cleaned;
@@ -90,31 +87,33 @@ internal static class InputCleaner
         return line;
     }
 
-    private static List<string> SplitLines(string text)
+    private static List<Range> SplitLines(string text)
     {
-        var lines = new List<string>();
-        var rest = text.AsSpan();
+        var lines = new List<Range>(text.Length / 40);
+        var start = 0;
         while (true)
         {
-            var end = rest.IndexOfAny('\r', '\n');
+            var end = text.AsSpan(start).IndexOfAny('\r', '\n');
             if (end < 0)
             {
-                lines.Add(rest.ToString());
+                lines.Add(start..text.Length);
                 return lines;
             }
 
-            lines.Add(rest[..end].ToString());
-            var skip = rest[end] == '\r' && end + 1 < rest.Length && rest[end + 1] == '\n' ? 2 : 1;
-            rest = rest[(end + skip)..];
+            end += start;
+            lines.Add(start..end);
+            start = end + (text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? 2 : 1);
         }
     }
 
-    private static bool MostLinesStartWith(List<string> lines, Func<string, bool> predicate)
+    private delegate bool LinePredicate(ReadOnlySpan<char> line);
+
+    private static bool MostLinesStartWith(string text, List<Range> lines, LinePredicate predicate)
     {
         int matching = 0, nonBlank = 0;
-        foreach (var line in lines)
+        foreach (var range in lines)
         {
-            var trimmed = line.Trim();
+            var trimmed = text.AsSpan(range).Trim();
             if (trimmed.Length == 0)
             {
                 continue;

@@ -1,0 +1,60 @@
+using BenchmarkDotNet.Attributes;
+using KDumpCloud.Panics.Decoding;
+using KDumpCloud.Panics.Fingerprinting;
+
+namespace KDumpCloud.Benchmarks.Panics;
+
+/// <summary>
+/// Decoding plus fingerprinting of real panic logs on one core (issue 3 target: at least 20,000 corpus-sized logs
+/// per second). One operation is one log: each invocation decodes every corpus file once and the time is divided
+/// by the file count, so the mean is the cost of an average corpus log.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+public class PanicDecodeBenchmarks
+{
+    // The corpus has 55 files; OperationsPerInvoke must be a constant, so the setup checks it still matches.
+    private const int CorpusFiles = 55;
+    private byte[][] _logs = [];
+    private byte[] _largest = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _logs = CorpusLogs.ReadAll();
+        if (_logs.Length != CorpusFiles)
+        {
+            throw new InvalidOperationException($"corpus has {_logs.Length} files; update CorpusFiles so per-log figures stay right");
+        }
+
+        _largest = _logs.MaxBy(l => l.Length)!;
+        Console.WriteLine($"// corpus: {_logs.Length} logs, {_logs.Sum(l => (long)l.Length)} bytes, mean {_logs.Average(l => l.Length):F0} bytes, largest {_largest.Length}");
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = CorpusFiles, Description = "decode + fingerprint, per corpus log")]
+    public int DecodeAndFingerprintCorpus()
+    {
+        var total = 0;
+        foreach (var log in _logs)
+        {
+            total += Fingerprinter.Compute(PanicDecoder.Decode(log)).Signature.Length;
+        }
+
+        return total;
+    }
+
+    [Benchmark(OperationsPerInvoke = CorpusFiles, Description = "decode only, per corpus log")]
+    public int DecodeCorpus()
+    {
+        var total = 0;
+        foreach (var log in _logs)
+        {
+            total += PanicDecoder.Decode(log).Frames.Count;
+        }
+
+        return total;
+    }
+
+    [Benchmark(Description = "decode + fingerprint, largest corpus log")]
+    public string DecodeAndFingerprintLargest() => Fingerprinter.Compute(PanicDecoder.Decode(_largest)).Hash;
+}
