@@ -62,6 +62,10 @@ public sealed record KdumpSendResult
     /// last transmission to its ACK; one per acknowledged packet.</summary>
     public ReadOnlyMemory<long> AckRoundTripTicks { get; init; }
 
+    /// <summary>Bytes the sending thread allocated from the first DATA/SEEK to the last ACK: 0 when nothing went wrong,
+    /// whatever the dump's size, because nothing is allocated per packet.</summary>
+    public long DataPhaseAllocatedBytes { get; init; }
+
     public RoundTripSummary AckRoundTrip => RoundTripSummary.FromStopwatchTicks(AckRoundTripTicks.Span);
 
     /// <summary>Payload throughput in MB/s (10^6 bytes per second).</summary>

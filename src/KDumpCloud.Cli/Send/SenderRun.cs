@@ -35,6 +35,7 @@ internal sealed class SenderRun
     private long _droppedIncoming;
     private long _duplicatedOutgoing;
     private long _lastSentAt;
+    private long _allocatedAtDataPhase = -1;
 
     public SenderRun(KdumpSendOptions options, CancellationToken cancellationToken)
     {
@@ -75,6 +76,7 @@ internal sealed class SenderRun
         var plan = DumpPlan.Create(_options.Content, _options.Kind, _options.Generation, features, _options.FileName);
         var roundTrips = new long[plan.Operations.Count];
         long payloadBytes = 0;
+        _allocatedAtDataPhase = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < plan.Operations.Count; i++)
         {
             exchange = SendUntilAcknowledged(socket, writer.Operation(plan, i).Span, unchecked((uint)(i + 1)), out _);
@@ -276,6 +278,7 @@ internal sealed class SenderRun
             ExchangeEnd.Cancelled => "cancelled",
             _ => null,
         };
+        var dataPhaseAllocations = _allocatedAtDataPhase < 0 ? 0 : GC.GetAllocatedBytesForCurrentThread() - _allocatedAtDataPhase;
         return new KdumpSendResult
         {
             FileName = _options.FileName,
@@ -298,6 +301,7 @@ internal sealed class SenderRun
             DuplicatedOutgoing = _duplicatedOutgoing,
             WriteRequestRoundTrip = writeRequestRoundTrip,
             AckRoundTripTicks = roundTrips,
+            DataPhaseAllocatedBytes = dataPhaseAllocations,
         };
     }
 

@@ -125,6 +125,32 @@ public sealed class SenderTimingTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_ManyPackets_AllocateNothingPerPacket()
+    {
+        using var cancel = new CancellationTokenSource(Deadline);
+        var options = new KdumpSendOptions
+        {
+            Server = (IPEndPoint)_serverPort.LocalEndPoint!,
+            LocalAddress = IPAddress.Loopback,
+            FileName = "core-allocation-test",
+            Content = new byte[2000 * 1406],
+            Timeouts = KernelTimeouts.Fast,
+            MaxDuration = Deadline,
+        };
+        var send = new KdumpSender(options).SendAsync(cancel.Token);
+        var mac = await AcceptWriteRequestAsync(cancel.Token);
+        var peer = AckEverythingAsync(mac, cancel.Token);
+
+        var result = await send;
+        await cancel.CancelAsync();
+        await peer;
+
+        Assert.Equal(SendOutcome.Completed, result.Outcome);
+        Assert.Equal(2001, result.AckRoundTripTicks.Length);
+        Assert.True(result.DataPhaseAllocatedBytes < 1024, $"{result.DataPhaseAllocatedBytes} bytes for 2001 packets");
+    }
+
+    [Fact]
     public async Task SendAsync_Cancelled_ReturnsCancelledPromptly()
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
@@ -165,6 +191,21 @@ public sealed class SenderTimingTests : IDisposable
         await AckAsync(1, mac, cancellationToken);
         Assert.Equal(2u, await ReceiveBlockAsync(cancellationToken));
         await AckAsync(2, mac, cancellationToken);
+    }
+
+    /// <summary>ACKs each datagram's block from the transfer port until cancelled: a stop-and-wait server with no checks.</summary>
+    private async Task AckEverythingAsync(EndPoint mac, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await AckAsync(await ReceiveBlockAsync(cancellationToken), mac, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private Task<int> AckAsync(uint block, EndPoint mac, CancellationToken cancellationToken) =>
