@@ -56,6 +56,13 @@ internal static class InputCleaner
             }
 
             line = line.Trim();
+            if (line.SequenceEqual("loaded kexts:"))
+            {
+                // Nothing after the loaded-kext list identifies the panic (section 2.6); the parser skips it anyway.
+                cleaned.Add("loaded kexts:");
+                break;
+            }
+
             cleaned.Add(line.Contains("\\_", StringComparison.Ordinal)
                 ? line.ToString().Replace("\\_", "_", StringComparison.Ordinal)
                 : line.Length == 0 ? string.Empty : line.ToString());

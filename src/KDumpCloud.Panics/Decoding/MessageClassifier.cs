@@ -25,9 +25,10 @@ internal static partial class MessageClassifier
 
         // Wrapped messages carry line breaks where spaces were; classify the single-spaced text (section 6).
         message = Flatten(message);
+        // Cheap substring checks gate each pattern: most messages match none of them (decode budget, issue 3).
 
         var source = SourceLocation(message);
-        if (TrapPattern().Match(message) is { Success: true } trap)
+        if (Has(message, "ype") && TrapPattern().Match(message) is { Success: true } trap)
         {
             return new PanicKind(PanicCategory.Trap)
             {
@@ -36,7 +37,7 @@ internal static partial class MessageClassifier
             };
         }
 
-        if (PowerPcTrapPattern().Match(message) is { Success: true } ppc)
+        if (Has(message, "kernel trap(cpu") && PowerPcTrapPattern().Match(message) is { Success: true } ppc)
         {
             return new PanicKind(PanicCategory.Trap) { TrapName = ppc.Groups["name"].Value.Trim() };
         }
@@ -56,7 +57,7 @@ internal static partial class MessageClassifier
             return new PanicKind(PanicCategory.MachineCheck) { SourceFile = source.File, SourceLine = source.Line };
         }
 
-        if (AssertionPattern().Match(message) is { Success: true } assertion)
+        if (Has(message, "assertion failed") && AssertionPattern().Match(message) is { Success: true } assertion)
         {
             return new PanicKind(PanicCategory.Assertion)
             {
@@ -65,7 +66,7 @@ internal static partial class MessageClassifier
             };
         }
 
-        if (UserspaceWatchdogPattern().Match(message) is { Success: true } userspace)
+        if (Has(message, "userspace watchdog") && UserspaceWatchdogPattern().Match(message) is { Success: true } userspace)
         {
             return new PanicKind(PanicCategory.UserspaceWatchdog) { Subject = userspace.Groups["service"].Value };
         }
@@ -76,7 +77,7 @@ internal static partial class MessageClassifier
             return new PanicKind(PanicCategory.Watchdog) { Subject = subject };
         }
 
-        if (SleepWakePattern().Match(message) is { Success: true } sleepWake)
+        if (Has(message, "transition timed out") && SleepWakePattern().Match(message) is { Success: true } sleepWake)
         {
             return new PanicKind(PanicCategory.SleepWakeTimeout)
             {
@@ -84,7 +85,7 @@ internal static partial class MessageClassifier
             };
         }
 
-        if (CoprocessorPattern().Match(message) is { Success: true } coprocessor)
+        if (Has(message, " PANIC") && CoprocessorPattern().Match(message) is { Success: true } coprocessor)
         {
             return new PanicKind(PanicCategory.Coprocessor) { Subject = CoprocessorFamily(coprocessor.Groups["name"].Value) };
         }
@@ -99,9 +100,15 @@ internal static partial class MessageClassifier
 
     /// <summary>"Suspected bundle: X" in sleep/wake timeouts (2.2 shape 4).</summary>
     public static string? SuspectedBundle(string message) =>
-        SuspectedBundlePattern().Match(Flatten(message)) is { Success: true } match ? match.Groups["bundle"].Value : null;
+        Has(message, "Suspected") && SuspectedBundlePattern().Match(Flatten(message)) is { Success: true } match ? match.Groups["bundle"].Value : null;
 
-    public static string Flatten(string message) => WhitespacePattern().Replace(message, " ");
+    /// <summary>Single-spaces a message whose wraps left line breaks, tabs or runs of spaces; others are returned as they are.</summary>
+    public static string Flatten(string message) =>
+        message.AsSpan().IndexOfAny('\n', '\t', '\r') >= 0 || message.Contains("  ", StringComparison.Ordinal)
+            ? WhitespacePattern().Replace(message, " ")
+            : message;
+
+    private static bool Has(string message, string part) => message.Contains(part, StringComparison.Ordinal);
 
     /// <summary>DCPEXT0..n are instances of the DCP firmware; the instance number is per-display noise (5).</summary>
     public static string CoprocessorFamily(string name) => ExternalInstancePattern().Replace(name, "$1");
@@ -109,7 +116,7 @@ internal static partial class MessageClassifier
     /// <summary>The <c>@path:line</c> or <c> @File.cpp:line</c> source tag of a string panic, path dropped (2.2 shapes 2, 3).</summary>
     public static (string? File, int? Line) SourceLocation(string message)
     {
-        var match = SourcePattern().Match(message);
+        var match = message.Contains('@', StringComparison.Ordinal) ? SourcePattern().Match(message) : Match.Empty;
         if (!match.Success)
         {
             return (null, null);

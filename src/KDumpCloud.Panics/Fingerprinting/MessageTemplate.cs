@@ -22,8 +22,16 @@ internal static partial class MessageTemplate
 
         // Single-space first: a wrap may fall anywhere, even inside the source path.
         var text = MessageClassifier.Flatten(message.Replace("\\n", " ", StringComparison.Ordinal).Replace("\\t", " ", StringComparison.Ordinal));
-        text = CutAt(text, SourceTagPattern().Match(text));
-        text = CutAt(text, AssertionFilePattern().Match(text));
+        if (text.Contains('@', StringComparison.Ordinal))
+        {
+            text = CutAt(text, SourceTagPattern().Match(text));
+        }
+
+        if (text.Contains("file:", StringComparison.Ordinal))
+        {
+            text = CutAt(text, AssertionFilePattern().Match(text));
+        }
+
         var registers = text.IndexOf("registers", StringComparison.OrdinalIgnoreCase);
         if (registers >= 0)
         {
@@ -32,14 +40,18 @@ internal static partial class MessageTemplate
 
         // A NAME=value dump after the words of the template is device state (CSTS=, VID=, DAR=...), and which
         // fields are printed changes between driver versions (VID/DID= vs VID= DID=), so it is not identity.
-        var dump = StatusDumpPattern().Match(text);
+        var dump = text.Contains('=', StringComparison.Ordinal) ? StatusDumpPattern().Match(text) : Match.Empty;
         if (dump.Success && WordCount(text.AsSpan(0, dump.Index)) >= 2)
         {
             text = text[..dump.Index];
         }
 
         text = text.Replace("\"", " ", StringComparison.Ordinal).Replace("'", " ", StringComparison.Ordinal);
-        text = CoprocessorInstancePattern().Replace(text, "$1");
+        if (text.Contains("EXT", StringComparison.Ordinal))
+        {
+            text = CoprocessorInstancePattern().Replace(text, "$1");
+        }
+
         text = VariablePattern().Replace(text, static m => m.Groups["uuid"].Success ? "<uuid>" : m.Groups["hex"].Success ? "0x?" : "#");
         var collapsed = Collapse(text).TrimEnd(' ', '.', ',', ':', ';', '-');
         return collapsed.Length <= MaxLength ? collapsed : collapsed[..MaxLength];
