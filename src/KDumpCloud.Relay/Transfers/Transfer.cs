@@ -187,21 +187,16 @@ internal sealed class Transfer : IDisposable
             }
         }
 
-        lock (_gate)
-        {
-            if (_journal.State == DumpState.Receiving)
-            {
-                // The host is stopping: what was received stays, marked incomplete.
-                _session.MarkIncomplete();
-                Finish(DumpState.Incomplete, "the relay stopped during the transfer");
-            }
-
-            Close();
-        }
+        Stop();
     }
 
     /// <summary>Ends a live transfer because its Mac started a new one (it can only be dumping once).</summary>
-    public void Supersede()
+    public void Supersede() => End("the same Mac started a new dump before this one ended");
+
+    /// <summary>Ends the transfer because the relay is stopping; a dump still receiving is kept as incomplete.</summary>
+    public void Stop() => End("the relay stopped during the transfer");
+
+    private void End(string reason)
     {
         lock (_gate)
         {
@@ -213,7 +208,7 @@ internal sealed class Transfer : IDisposable
             if (_journal.State == DumpState.Receiving)
             {
                 _session.MarkIncomplete();
-                Finish(DumpState.Incomplete, "the same Mac started a new dump before this one ended");
+                Finish(DumpState.Incomplete, reason);
             }
 
             Close();

@@ -112,6 +112,11 @@ internal sealed class TransferRegistry(
     public async Task StopAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var transfer in _running.Keys)
+        {
+            transfer.Stop();
+        }
+
         await Task.WhenAll(_running.Values).ConfigureAwait(false);
     }
 
