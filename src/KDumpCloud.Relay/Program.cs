@@ -7,7 +7,13 @@ if (RelayHelp.IsRequested(args))
     return 0;
 }
 
-var builder = Host.CreateApplicationBuilder(args);
+// Settings come from beside the binary whatever the working directory (a service's is its spool);
+// a relative Relay:DataDirectory is still taken from the working directory.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
 builder.Logging.AddSimpleConsole(console =>
 {
     console.SingleLine = true;

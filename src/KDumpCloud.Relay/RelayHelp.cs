@@ -12,10 +12,10 @@ internal static class RelayHelp
         Point a Mac at it with:  sudo nvram boot-args="debug=0xd44 _panicd_ip=<this machine's IPv4 address>"
         (add panicd_port=<port>, without a leading underscore, if the relay does not listen on 1069).
 
-        Settings (appsettings.json, environment variables such as Relay__Port=1069, or --Relay:Port 1069):
+        Settings (appsettings.json beside the binary, environment variables such as Relay__Port=1069, or --Relay:Port 1069):
           Relay:Port                    UDP port for write requests             default 1069 (0 = any free port)
           Relay:BindAddress             local IPv4 address to listen on         default 0.0.0.0 (all)
-          Relay:DataDirectory           spool folder (dumps/ and journal/)      default ./kdumpcloud-data
+          Relay:DataDirectory           spool folder (dumps/ and journal/)      default kdumpcloud-data in the working directory
           Relay:AllowedNetworks:0..n    CIDR ranges served; others get silence  default 127.0.0.0/8, 10.0.0.0/8,
                                                                                 172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16
           Relay:MaxDumpBytes            largest single dump                     default 68719476736 (64 GiB)
