@@ -20,6 +20,7 @@ public sealed class SenderTimingTests : IDisposable
     private readonly Socket _serverPort = Bound();
     private readonly Socket _transferPort = Bound();
     private readonly byte[] _buffer = new byte[2048];
+    private volatile bool _dataStarted;
 
     public void Dispose()
     {
@@ -151,6 +152,39 @@ public sealed class SenderTimingTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_WithSeededLossAndDuplication_RecoversAndCountsThem()
+    {
+        using var cancel = new CancellationTokenSource(Deadline);
+        var options = new KdumpSendOptions
+        {
+            Server = (IPEndPoint)_serverPort.LocalEndPoint!,
+            LocalAddress = IPAddress.Loopback,
+            FileName = "core-loss-test",
+            Content = new byte[100 * 1406],
+            // 75 ms after DATA, 30 ms after a timeout: the kernel gives up only if this peer stalls for ~0.5 s.
+            Timeouts = KernelTimeouts.Kernel.Scaled(100),
+            LossProbability = 0.1,
+            DuplicateProbability = 0.1,
+            Seed = 42,
+            MaxDuration = Deadline,
+        };
+        var send = new KdumpSender(options).SendAsync(cancel.Token);
+        var mac = await AcceptWriteRequestAsync(cancel.Token);
+        var peer = AckEverythingAsync(mac, cancel.Token);
+        var lostAck0 = AnswerWriteRequestRetransmissionsAsync(cancel.Token);
+
+        var result = await send;
+        await cancel.CancelAsync();
+        await Task.WhenAll(peer, lostAck0);
+
+        Assert.True(result.Outcome == SendOutcome.Completed, $"{result.Outcome}: {result.Detail}, {result.PacketsAcknowledged} acknowledged, {result.Transmissions} sent");
+        Assert.True(result.DroppedOutgoing > 0 && result.DroppedIncoming > 0 && result.DuplicatedOutgoing > 0,
+            $"dropped {result.DroppedOutgoing} out, {result.DroppedIncoming} in, duplicated {result.DuplicatedOutgoing}");
+        Assert.True(result.Retransmissions >= result.DroppedOutgoing, $"{result.Retransmissions} retransmissions");
+        Assert.Equal(result.Transmissions - result.Retransmissions, result.PacketsAcknowledged);
+    }
+
+    [Fact]
     public async Task SendAsync_Cancelled_ReturnsCancelledPromptly()
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
@@ -193,14 +227,46 @@ public sealed class SenderTimingTests : IDisposable
         await AckAsync(2, mac, cancellationToken);
     }
 
-    /// <summary>ACKs each datagram's block from the transfer port until cancelled: a stop-and-wait server with no checks.</summary>
-    private async Task AckEverythingAsync(EndPoint mac, CancellationToken cancellationToken)
+    /// <summary>ACKs each datagram's block from the transfer port until cancelled: a stop-and-wait server with no
+    /// checks, on its own thread with blocking calls so that it answers as promptly as a real server.</summary>
+    private Task AckEverythingAsync(EndPoint mac, CancellationToken cancellationToken) => Task.Factory.StartNew(
+        () =>
+        {
+            var buffer = new byte[2048];
+            byte[] ack = [0, 4, 0, 0, 0, 0];
+            _transferPort.ReceiveTimeout = 50;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    _transferPort.Receive(buffer);
+                    _dataStarted = true;
+                    buffer.AsSpan(2, 4).CopyTo(ack.AsSpan(2));
+                    _transferPort.SendTo(ack, mac);
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+                {
+                }
+            }
+        },
+        CancellationToken.None,
+        TaskCreationOptions.LongRunning,
+        TaskScheduler.Default);
+
+    /// <summary>Answers a further WRQ with ACK 0 again from the transfer port until the first DATA, as the relay does when
+    /// ACK 0 was lost. Not after: the kernel would take that ACK 0 as the ACK of whatever it is sending (§11.1).</summary>
+    private async Task AnswerWriteRequestRetransmissionsAsync(CancellationToken cancellationToken)
     {
+        var buffer = new byte[2048];
         try
         {
             while (true)
             {
-                await AckAsync(await ReceiveBlockAsync(cancellationToken), mac, cancellationToken);
+                var from = (await _serverPort.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), cancellationToken)).RemoteEndPoint;
+                if (!_dataStarted)
+                {
+                    await _transferPort.SendToAsync(new byte[] { 3, 4, 0, 0, 0, 0 }, from, cancellationToken);
+                }
             }
         }
         catch (OperationCanceledException)
