@@ -93,6 +93,13 @@ internal static class JsonPanicContainer
 
     private static bool TryStrict(string text, Dictionary<string, string> values)
     {
+        // Pasted fragments and OCR'd copies are the common case; don't pay for a parse exception on what cannot parse.
+        var trimmed = text.AsSpan().Trim();
+        if (!trimmed.StartsWith('{') || !trimmed.EndsWith('}'))
+        {
+            return false;
+        }
+
         var newline = text.IndexOf('\n', StringComparison.Ordinal);
         var header = newline < 0 ? text : text[..newline];
         var body = newline < 0 ? string.Empty : text[(newline + 1)..];

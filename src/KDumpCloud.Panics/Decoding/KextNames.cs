@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace KDumpCloud.Panics.Decoding;
@@ -9,9 +10,11 @@ namespace KDumpCloud.Panics.Decoding;
 /// </summary>
 internal static class KextNames
 {
+    private static readonly SearchValues<char> AbbreviationMarks = SearchValues.Create(">|$@!");
+
     public static string Expand(string id)
     {
-        if (id.Length == 0 || (id.IndexOfAny(['>', '|', '$', '@', '!']) < 0))
+        if (id.AsSpan().IndexOfAny(AbbreviationMarks) < 0)
         {
             return id;
         }

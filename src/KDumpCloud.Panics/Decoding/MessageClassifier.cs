@@ -103,10 +103,39 @@ internal static partial class MessageClassifier
         Has(message, "Suspected") && SuspectedBundlePattern().Match(Flatten(message)) is { Success: true } match ? match.Groups["bundle"].Value : null;
 
     /// <summary>Single-spaces a message whose wraps left line breaks, tabs or runs of spaces; others are returned as they are.</summary>
-    public static string Flatten(string message) =>
-        message.AsSpan().IndexOfAny('\n', '\t', '\r') >= 0 || message.Contains("  ", StringComparison.Ordinal)
-            ? WhitespacePattern().Replace(message, " ")
-            : message;
+    public static string Flatten(string message)
+    {
+        if (message.AsSpan().IndexOfAny('\n', '\t', '\r') < 0 && !message.Contains("  ", StringComparison.Ordinal))
+        {
+            return message;
+        }
+
+        var builder = new System.Text.StringBuilder(message.Length);
+        var pendingSpace = false;
+        foreach (var c in message)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                pendingSpace = true;
+                continue;
+            }
+
+            if (pendingSpace)
+            {
+                builder.Append(' ');
+                pendingSpace = false;
+            }
+
+            builder.Append(c);
+        }
+
+        if (pendingSpace)
+        {
+            builder.Append(' ');
+        }
+
+        return builder.ToString();
+    }
 
     private static bool Has(string message, string part) => message.Contains(part, StringComparison.Ordinal);
 
@@ -152,9 +181,6 @@ internal static partial class MessageClassifier
 
     [GeneratedRegex(@"^(?<name>[A-Z][A-Z0-9]+) PANIC\b", RegexOptions.CultureInvariant)]
     private static partial Regex CoprocessorPattern();
-
-    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
-    private static partial Regex WhitespacePattern();
 
     [GeneratedRegex(@"^([A-Z][A-Z0-9]*?)EXT\d*$", RegexOptions.CultureInvariant)]
     private static partial Regex ExternalInstancePattern();

@@ -52,8 +52,7 @@ internal static partial class MessageTemplate
             text = CoprocessorInstancePattern().Replace(text, "$1");
         }
 
-        text = VariablePattern().Replace(text, static m => m.Groups["uuid"].Success ? "<uuid>" : m.Groups["hex"].Success ? "0x?" : "#");
-        var collapsed = Collapse(text).TrimEnd(' ', '.', ',', ':', ';', '-');
+        var collapsed = ReplaceVariablesAndCollapse(text).TrimEnd(' ', '.', ',', ':', ';', '-');
         return collapsed.Length <= MaxLength ? collapsed : collapsed[..MaxLength];
     }
 
@@ -73,15 +72,22 @@ internal static partial class MessageTemplate
         return count;
     }
 
-    private static string Collapse(string text)
+    /// <summary>
+    /// One pass: a UUID becomes <c>&lt;uuid&gt;</c>, <c>0x</c>+hex becomes <c>0x?</c>, a free-standing decimal number
+    /// becomes <c>#</c> (digits glued to letters, as in <c>IO80211</c> or <c>3rd</c>, are words and stay), and
+    /// whitespace runs become one space.
+    /// </summary>
+    private static string ReplaceVariablesAndCollapse(string text)
     {
         var builder = new StringBuilder(text.Length);
         var space = false;
-        foreach (var c in text)
+        for (var i = 0; i < text.Length;)
         {
+            var c = text[i];
             if (char.IsWhiteSpace(c))
             {
                 space = builder.Length > 0;
+                i++;
                 continue;
             }
 
@@ -91,10 +97,70 @@ internal static partial class MessageTemplate
                 space = false;
             }
 
-            builder.Append(c);
+            var atBoundary = i == 0 || !IsWordChar(text[i - 1]);
+            if (atBoundary && IsUuidAt(text, i))
+            {
+                builder.Append("<uuid>");
+                i += 36;
+            }
+            else if (atBoundary && c == '0' && i + 2 < text.Length && (text[i + 1] | 0x20) == 'x' && char.IsAsciiHexDigit(text[i + 2]))
+            {
+                builder.Append("0x?");
+                i += 2;
+                while (i < text.Length && char.IsAsciiHexDigit(text[i]))
+                {
+                    i++;
+                }
+            }
+            else if (atBoundary && char.IsAsciiDigit(c))
+            {
+                var end = i;
+                while (end < text.Length && char.IsAsciiDigit(text[end]))
+                {
+                    end++;
+                }
+
+                if (end == text.Length || !IsWordChar(text[end]))
+                {
+                    builder.Append('#');
+                }
+                else
+                {
+                    builder.Append(text, i, end - i);
+                }
+
+                i = end;
+            }
+            else
+            {
+                builder.Append(c);
+                i++;
+            }
         }
 
         return builder.ToString();
+    }
+
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';
+
+    private static bool IsUuidAt(string text, int at)
+    {
+        if (at + 36 > text.Length || (at + 36 < text.Length && IsWordChar(text[at + 36])))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < 36; i++)
+        {
+            var c = text[at + i];
+            var ok = i is 8 or 13 or 18 or 23 ? c == '-' : char.IsAsciiHexDigit(c);
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     [GeneratedRegex("[\"']?\\s*@\\s*/?[A-Za-z0-9_.+\\-/ ]*?[A-Za-z0-9_+\\-]+\\.(?:c|cc|cpp|h|hpp|m|mm|s|swift|c\\+\\+):\\d+", RegexOptions.CultureInvariant)]
@@ -108,7 +174,4 @@ internal static partial class MessageTemplate
 
     [GeneratedRegex(@"\b([A-Z][A-Z0-9]*?)EXT\d+\b", RegexOptions.CultureInvariant)]
     private static partial Regex CoprocessorInstancePattern();
-
-    [GeneratedRegex(@"(?<uuid>\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b)|(?<hex>\b0[xX][0-9a-fA-F]+)|\b\d+\b", RegexOptions.CultureInvariant)]
-    private static partial Regex VariablePattern();
 }
