@@ -12,6 +12,10 @@ internal sealed class SenderRun
     /// <summary>How long one blocking poll may last before the token and the overall deadline are checked again.</summary>
     private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(50);
 
+    private const int ReceiveTimedOut = -1;
+    private const int ReceiveCancelled = -2;
+    private const int ReceiveExpired = -3;
+
     private readonly KdumpSendOptions _options;
     private readonly CancellationToken _cancellationToken;
     private readonly KernelProfile _profile;
@@ -65,7 +69,7 @@ internal sealed class SenderRun
         var started = Stopwatch.GetTimestamp();
 
         // The WRQ always goes to the server port (panicd_port); its ACK 0 carries the features (§4.3).
-        var exchange = SendUntilAcknowledged(socket, writer.WriteRequest(_options.FileName).Span, 0, out var acknowledgedFeatures);
+        var exchange = SendUntilAcknowledged(socket, writer.WriteRequest(_options.FileName).Span, isWriteRequest: true, 0, out var acknowledgedFeatures);
         if (exchange != ExchangeEnd.Acknowledged)
         {
             return Result(exchange, started, null, KdumpFeatures.None, default, ReadOnlyMemory<long>.Empty, 0, acknowledgedPackets: 0);
@@ -79,7 +83,7 @@ internal sealed class SenderRun
         _allocatedAtDataPhase = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < plan.Operations.Count; i++)
         {
-            exchange = SendUntilAcknowledged(socket, writer.Operation(plan, i).Span, unchecked((uint)(i + 1)), out _);
+            exchange = SendUntilAcknowledged(socket, writer.Operation(plan, i).Span, isWriteRequest: false, unchecked((uint)(i + 1)), out _);
             if (exchange != ExchangeEnd.Acknowledged)
             {
                 return Result(exchange, started, plan, features, writeRequestRoundTrip, roundTrips.AsMemory(0, i), payloadBytes, acknowledgedPackets: i + 1);
@@ -98,10 +102,9 @@ internal sealed class SenderRun
     /// a reply for block − 1 is ignored the first time and then triggers a retransmit within the remaining budget;
     /// anything else counts as the ACK. The 15th transmission is never made: the kernel gives up.
     /// </summary>
-    private ExchangeEnd SendUntilAcknowledged(Socket socket, ReadOnlySpan<byte> datagram, uint panicBlock, out KdumpFeatures features)
+    private ExchangeEnd SendUntilAcknowledged(Socket socket, ReadOnlySpan<byte> datagram, bool isWriteRequest, uint panicBlock, out KdumpFeatures features)
     {
         features = KdumpFeatures.None;
-        var isWriteRequest = panicBlock == 0;
         var budget = ToTicks(isWriteRequest ? _timeouts.WriteRequestWait : _timeouts.PacketWait);
         var transmissions = 0;
         var previousBlockReplies = 0;
@@ -168,10 +171,6 @@ internal sealed class SenderRun
             }
         }
     }
-
-    private const int ReceiveTimedOut = -1;
-    private const int ReceiveCancelled = -2;
-    private const int ReceiveExpired = -3;
 
     /// <summary>Waits until <paramref name="deadline"/> for a reply that the emulated link lets through; learns the
     /// transfer port from its source port (§11.1). Returns its length, or a negative reason.</summary>
