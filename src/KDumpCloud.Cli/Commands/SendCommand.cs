@@ -15,8 +15,8 @@ internal static class SendCommand
         "It speaks the kernel's side of the kdump protocol for the chosen macOS generation: its write request layout and packet\n" +
         "size, the pre-10.11 Mach-O core written with SEEKs or the 10.11+ sequential (gzip) stream, paniclog/systemlog with the\n" +
         "kernel's trailing fill bytes, and the kernel's timeouts (10.5 s / 7.5 s / 3 s) and 14-transmission limit.\n" +
-        "It prints one line per transfer and a total: payload bytes, seconds, MB/s (10^6), retransmissions, ACK round-trip\n" +
-        "p50/p90/p99, and the SHA-256 the relay's file should have (Apple's kdumpd would store exactly those bytes).\n" +
+        "It prints one line per transfer and a total: payload bytes, seconds, MB/s (10^6), retransmissions, WRQ to ACK 0 time,\n" +
+        "ACK round-trip p50/p90/p99, and the SHA-256 the relay's file should have (Apple's kdumpd would store exactly those bytes).\n" +
         "Exit code 0 only if every transfer completed. Datagrams go only to --server.\n\n" +
         "Examples:\n" +
         "  kdumpcloud send --random-bytes 16MiB\n" +

@@ -148,7 +148,8 @@ internal static class SendRunner
     {
         var line = string.Create(CultureInfo.InvariantCulture,
             $"{Outcome(result.Outcome),-10} {result.FileName}  {result.PayloadBytes} B  {result.Elapsed.TotalSeconds:F3} s  {result.MegabytesPerSecond:F2} MB/s  " +
-            $"retransmissions {result.Retransmissions}  ack rtt p50/p90/p99 {Rtt(result.AckRoundTrip)}  sha256 {expectedSha256}");
+            $"retransmissions {result.Retransmissions}  wrq→ack0 {(result.Plan is null ? "-" : $"{result.WriteRequestRoundTrip.TotalMilliseconds:F2} ms")}  " +
+            $"ack rtt p50/p90/p99 {Rtt(result.AckRoundTrip)}  sha256 {expectedSha256}");
         if (result.Outcome != SendOutcome.Completed)
         {
             line += result.ErrorText is { } text ? $"  ({result.Detail}; server said \"{text}\")" : $"  ({result.Detail})";
