@@ -85,12 +85,16 @@ internal static partial class BacktraceReader
             match.Groups["id"].Value,
             match.Groups["dep"].Success,
             match.Groups["ver"].Value,
-            match.Groups["uuid"].Success ? match.Groups["uuid"].Value : null,
-            Hex.Parse(match.Groups["start"].ValueSpan),
-            match.Groups["end"].Success ? Hex.Parse(match.Groups["end"].ValueSpan) : null);
+            match.Groups["uuid"].Success ? WithoutSpaces(match.Groups["uuid"].Value) : null,
+            Hex.Parse(WithoutSpaces(match.Groups["start"].Value)),
+            match.Groups["end"].Success ? Hex.Parse(WithoutSpaces(match.Groups["end"].Value)) : null);
     }
 
-    [GeneratedRegex(@"^(?<dep>dependency:\s*)?(?<id>[A-Za-z0-9_.\-]+)\s*\((?<ver>[^)]*)\)\s*(?:\[(?<uuid>[0-9A-Fa-f\-]+)\])?\s*@\s*0x(?<start>[0-9a-fA-F ]+?)(?:\s*->\s*0x(?<end>[0-9a-fA-F]+))?\s*$", RegexOptions.CultureInvariant)]
+    /// <summary>Terminal wraps inject spaces into long hex runs (section 6: <c>D52AFA28 EE2B</c>, <c>0xffffff 7f80f24000</c>).</summary>
+    private static string WithoutSpaces(string text) => text.Contains(' ', StringComparison.Ordinal) ? text.Replace(" ", string.Empty, StringComparison.Ordinal) : text;
+
+
+    [GeneratedRegex(@"^(?<dep>dependency:\s*)?(?<id>[A-Za-z0-9_.\-]+)\s*\((?<ver>[^)]*)\)\s*(?:\[(?<uuid>[0-9A-Fa-f\- ]+)\])?\s*@\s*0\s?x(?<start>[0-9a-fA-F ]+?)(?:\s*->\s*0x(?<end>[0-9a-fA-F ]+?))?\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex KextPattern();
 }
 

@@ -143,17 +143,8 @@ internal static partial class MessageClassifier
     public static string CoprocessorFamily(string name) => ExternalInstancePattern().Replace(name, "$1");
 
     /// <summary>The <c>@path:line</c> or <c> @File.cpp:line</c> source tag of a string panic, path dropped (2.2 shapes 2, 3).</summary>
-    public static (string? File, int? Line) SourceLocation(string message)
-    {
-        var match = message.Contains('@', StringComparison.Ordinal) ? SourcePattern().Match(message) : Match.Empty;
-        if (!match.Success)
-        {
-            return (null, null);
-        }
-
-        var file = BaseName(match.Groups["path"].Value);
-        return (file, int.TryParse(match.Groups["line"].ValueSpan, CultureInfo.InvariantCulture, out var line) ? line : null);
-    }
+    public static (string? File, int? Line) SourceLocation(string message) =>
+        SourceTag.Find(message) is { } tag ? (tag.File, tag.Line) : (null, null);
 
     public static string BaseName(string path)
     {
@@ -184,7 +175,4 @@ internal static partial class MessageClassifier
 
     [GeneratedRegex(@"^([A-Z][A-Z0-9]*?)EXT\d*$", RegexOptions.CultureInvariant)]
     private static partial Regex ExternalInstancePattern();
-
-    [GeneratedRegex("[\"']?\\s*@\\s*(?<path>/?[A-Za-z0-9_.+\\-/ ]*?[A-Za-z0-9_+\\-]+\\.(?:c|cc|cpp|h|hpp|m|mm|s|swift|c\\+\\+)):(?<line>\\d+)", RegexOptions.CultureInvariant)]
-    private static partial Regex SourcePattern();
 }

@@ -22,9 +22,9 @@ internal static partial class MessageTemplate
 
         // Single-space first: a wrap may fall anywhere, even inside the source path.
         var text = MessageClassifier.Flatten(message.Replace("\\n", " ", StringComparison.Ordinal).Replace("\\t", " ", StringComparison.Ordinal));
-        if (text.Contains('@', StringComparison.Ordinal))
+        if (SourceTag.Find(text) is { Start: > 0 } tag)
         {
-            text = CutAt(text, SourceTagPattern().Match(text));
+            text = text[..tag.Start];
         }
 
         if (text.Contains("file:", StringComparison.Ordinal))
@@ -162,9 +162,6 @@ internal static partial class MessageTemplate
 
         return true;
     }
-
-    [GeneratedRegex("[\"']?\\s*@\\s*/?[A-Za-z0-9_.+\\-/ ]*?[A-Za-z0-9_+\\-]+\\.(?:c|cc|cpp|h|hpp|m|mm|s|swift|c\\+\\+):\\d+", RegexOptions.CultureInvariant)]
-    private static partial Regex SourceTagPattern();
 
     [GeneratedRegex(@",\s*file:\s", RegexOptions.CultureInvariant)]
     private static partial Regex AssertionFilePattern();

@@ -150,6 +150,19 @@ public class PanicDecoderTests
     }
 
     [Fact]
+    public void Decode_SpacesInjectedIntoKextUuidAndAddress_AreIgnored()
+    {
+        var log = SyntheticPanics.X86(Slide, KextStart)
+            .Replace("[8E2AB3E3-4EE5-3F90-B6D8-54CEB8595A5F]", "[8E2AB3E3-4EE5-3F90-B6D8-54CEB859 5A5F]", StringComparison.Ordinal)
+            .Replace("@0xffffff7f8e390000->", "@0xffffff 7f8e390000->", StringComparison.Ordinal);
+
+        var kext = Assert.Single(PanicDecoder.Decode(log).Kexts);
+
+        Assert.Equal("8E2AB3E3-4EE5-3F90-B6D8-54CEB8595A5F", kext.Uuid);
+        Assert.Equal(KextStart, kext.Start);
+    }
+
+    [Fact]
     public void Decode_KdumpPanicLogWithFill_StopsAtTheFill()
     {
         var text = Encoding.UTF8.GetBytes(SyntheticPanics.X86(Slide, KextStart));
