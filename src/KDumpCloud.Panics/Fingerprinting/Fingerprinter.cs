@@ -134,6 +134,12 @@ public static class Fingerprinter
 
     private static string Signature(PanicReport report, string template, List<string> frames)
     {
+        if (report.Culprit is null && template.Length == 0 && frames.Count == 0 && report.Kind.Category == PanicCategory.Unknown)
+        {
+            // Like Socorro's "EMPTY:" signatures: everything unidentifiable lands in one visible bucket.
+            return "EMPTY: no panic message, backtrace or culprit found";
+        }
+
         var parts = new List<string>(4);
         if (report.Culprit is { } culprit)
         {

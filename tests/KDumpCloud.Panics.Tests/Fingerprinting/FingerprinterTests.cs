@@ -94,6 +94,13 @@ public class FingerprinterTests
         Assert.Contains(fingerprint.Components, c => c.StartsWith("culprit=", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Compute_NothingIdentifying_SaysEmpty()
+    {
+        Assert.StartsWith("EMPTY:", Of("no panic here").Signature, StringComparison.Ordinal);
+        Assert.DoesNotContain("EMPTY", Of(SyntheticPanics.X86(0x0d800000, 0xffffff7f8e390000)).Signature, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("DCP PANIC - IOMFB int_handler_gated: failure: axi_rd_err [0x40300034]", "DCPEXT2 PANIC - IOMFB int_handler_gated: failure: axi_rd_err [0x40300634]")]
     [InlineData("watchdog timeout: no checkins from watchdogd in 91 seconds", "watchdog timeout: no checkins from watchdogd in 180 seconds")]
