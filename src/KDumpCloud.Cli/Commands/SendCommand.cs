@@ -61,7 +61,7 @@ internal static class SendCommand
             {
                 foreach (var problem in problems)
                 {
-                    await Console.Error.WriteLineAsync($"kdumpcloud send: {problem}");
+                    await result.InvocationConfiguration.Error.WriteLineAsync($"kdumpcloud send: {problem}");
                 }
 
                 return 2;
@@ -86,7 +86,7 @@ internal static class SendCommand
                 LocalAddress = result.GetValue(localAddress) is { } local ? IPAddress.Parse(local) : null,
                 MaxDuration = TimeSpan.FromSeconds(result.GetValue(timeout)),
             };
-            return await SendRunner.RunAsync(settings, Console.Out, Console.Error, cancellationToken);
+            return await SendRunner.RunAsync(settings, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
     }

@@ -21,6 +21,8 @@ public sealed class DumpSpool
     private const string JournalSuffix = ".json";
     private const string TemporarySuffix = ".tmp";
     private long _usedBytes;
+    private long _availableDiskBytes;
+    private long _freeSpaceReadAt = long.MinValue / 2;
 
     public DumpSpool(IOptions<RelayOptions> options)
     {
@@ -37,7 +39,22 @@ public sealed class DumpSpool
     /// <summary>Bytes the dumps take now, counting transfers in progress.</summary>
     public long UsedBytes => Interlocked.Read(ref _usedBytes);
 
-    public long AvailableDiskBytes => new DriveInfo(DumpsDirectory).AvailableFreeSpace;
+    /// <summary>Free space on the spool's disk, read at most once a second: a WRQ must be answered in well under
+    /// a millisecond, and a second-old figure is as good for a 1 GiB reserve.</summary>
+    public long AvailableDiskBytes
+    {
+        get
+        {
+            var now = Environment.TickCount64;
+            if (now - Volatile.Read(ref _freeSpaceReadAt) >= 1000)
+            {
+                Volatile.Write(ref _availableDiskBytes, new DriveInfo(DumpsDirectory).AvailableFreeSpace);
+                Volatile.Write(ref _freeSpaceReadAt, now);
+            }
+
+            return Volatile.Read(ref _availableDiskBytes);
+        }
+    }
 
     public string DumpPath(string fileName) => Path.Combine(DumpsDirectory, fileName);
 

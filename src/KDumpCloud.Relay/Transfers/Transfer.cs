@@ -92,16 +92,19 @@ internal sealed class Transfer : IDisposable
         }
     }
 
-    /// <summary>Records the dump as receiving, binds the reply socket and sends ACK 0 (§4.3).</summary>
+    /// <summary>Binds the reply socket, sends ACK 0 (§4.3) and records the dump as receiving.</summary>
     public void Start(IPAddress localAddress)
     {
-        _spool.WriteJournal(_journal, durable: false);
         _socket.Bind(new IPEndPoint(localAddress, 0));
         _socket.Connect(Client);
         lock (_gate)
         {
             SendLastAck();
             _timer.Change(KdumpTimings.AckRetransmitInterval, Timeout.InfiniteTimeSpan);
+
+            // After ACK 0, which waits only on the file's creation: a dump whose first journal never reached the
+            // disk is found by recovery all the same (DumpSpool's fsync policy).
+            _spool.WriteJournal(_journal, durable: false);
         }
 
         Log.TransferStarted(_logger, Client, DumpFileNames.ForLog(FileName), (int)_session.Features,

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Load run for issue 2's speed and memory targets: the relay against a minimal C receiver (receive, write,
+# ACK; minimal-receiver.c) in the same run, so the machine's noise cancels. Loopback only, bounded.
+#
+#   bash tests/KDumpCloud.Benchmarks/load/run.sh [runs] [single-size] [concurrent-size]
+#
+# Writes tests/KDumpCloud.Benchmarks/results/load-relay.md (machine, date, every run, medians).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+runs=${1:-5}
+single=${2:-64MiB}
+concurrent=${3:-16MiB}
+out="$root/tests/KDumpCloud.Benchmarks/results/load-relay.md"
+work=$(mktemp -d /tmp/kdumpcloud-load.XXXXXX)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+echo "building (Release)..." >&2
+dotnet build "$root/src/KDumpCloud.Relay" -c Release -v q -nologo >/dev/null
+dotnet build "$root/src/KDumpCloud.Cli" -c Release -v q -nologo >/dev/null
+cc -O2 -o "$work/minimal-receiver" "$root/tests/KDumpCloud.Benchmarks/load/minimal-receiver.c"
+relay_dll="$root/src/KDumpCloud.Relay/bin/Release/net10.0/kdumpcloud-relay.dll"
+send=(dotnet "$root/src/KDumpCloud.Cli/bin/Release/net10.0/kdumpcloud.dll" send --server 127.0.0.1 --timeout 300)
+
+mkdir -p "$work/c" "$work/relay"
+"$work/minimal-receiver" 127.0.0.1 0 "$work/c" > "$work/c.out" &
+pids+=($!)
+dotnet "$relay_dll" --Relay:Port 0 --Relay:BindAddress 127.0.0.1 --Relay:DataDirectory "$work/relay" \
+  --Relay:MinFreeDiskBytes 0 > "$work/relay.out" 2>&1 &
+relay_pid=$!
+pids+=($relay_pid)
+for _ in $(seq 100); do
+  c_port=$(sed -n 's/^listening on //p' "$work/c.out")
+  relay_port=$(sed -nE 's/.*on UDP 127\.0\.0\.1:([0-9]+).*/\1/p' "$work/relay.out")
+  [ -n "$c_port" ] && [ -n "$relay_port" ] && break
+  sleep 0.1
+done
+[ -n "$relay_port" ] || { echo "relay did not start:" >&2; cat "$work/relay.out" >&2; exit 1; }
+
+field() { sed -nE "s|.*$1.*|\\1|p" | head -1; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+single_rows=""
+for i in $(seq "$runs"); do
+  for target in c relay; do
+    port=$c_port; [ "$target" = relay ] && port=$relay_port
+    line=$("${send[@]}" --port "$port" --random-bytes "$single" --seed "$i" --name "single-$target-$i" | grep '^completed')
+    mbs=$(field ' ([0-9.]+) MB/s' <<<"$line")
+    rtt=$(field 'p50/p90/p99 ([0-9/]+) µs' <<<"$line")
+    wrq=$(field 'wrq→ack0 ([0-9.]+) µs' <<<"$line")
+    echo "$target $i $mbs MB/s rtt $rtt µs wrq $wrq µs" >&2
+    single_rows+="| $i | $target | $mbs | $rtt | ${wrq:-n/a} |"$'\n'
+    echo "$target $mbs ${wrq:-}" >> "$work/single.tsv"
+  done
+done
+c_median=$(awk '$1=="c"{print $2}' "$work/single.tsv" | median)
+relay_median=$(awk '$1=="relay"{print $2}' "$work/single.tsv" | median)
+wrq_median=$(awk '$1=="relay" && $3!=""{print $3}' "$work/single.tsv" | median)
+ratio=$(awk -v r="$relay_median" -v c="$c_median" 'BEGIN{printf "%.3f", r/c}')
+
+concurrent_total() {
+  "${send[@]}" --port "$1" --random-bytes "$concurrent" --concurrency 32 --seed 7 --name "$2" > "$work/$2.txt"
+  grep '^total' "$work/$2.txt"
+}
+c_conc=$(concurrent_total "$c_port" conc-c)
+relay_conc=$(concurrent_total "$relay_port" conc-relay)
+c_conc_mbs=$(field ' ([0-9.]+) MB/s' <<<"$c_conc")
+relay_conc_mbs=$(field ' ([0-9.]+) MB/s' <<<"$relay_conc")
+relay_completed=$(field ' ([0-9]+/[0-9]+) completed' <<<"$relay_conc")
+
+# Byte-identical: every file's SHA-256 in the relay's journal equals what the client says kdumpd would store.
+identical=0; checked=0
+while read -r name sha; do
+  checked=$((checked + 1))
+  journal="$work/relay/journal/$name.json"
+  for _ in $(seq 50); do grep -q "\"sha256\": \"$sha\"" "$journal" 2>/dev/null && break; sleep 0.1; done
+  grep -q "\"sha256\": \"$sha\"" "$journal" && identical=$((identical + 1))
+done < <(awk '$1=="completed"{for(i=1;i<=NF;i++) if($i=="sha256") print $2, $(i+1)}' "$work/conc-relay.txt")
+peak_kib=$(awk '/VmHWM/{print $2}' "/proc/$relay_pid/status")
+peak_mb=$(awk -v k="$peak_kib" 'BEGIN{printf "%.1f", k*1024/1e6}')
+
+mkdir -p "$(dirname "$out")"
+{
+  echo "# Relay load run: relay vs minimal C receiver (loopback)"
+  echo
+  echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "- Machine: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr)"
+  echo "- .NET: $(dotnet --version); client: \`kdumpcloud send\` (kernel timing, 1406-byte DATA); MB = 10^6 bytes"
+  echo "- Command: \`bash tests/KDumpCloud.Benchmarks/load/run.sh $runs $single $concurrent\`"
+  echo
+  echo "## Single transfer, $single, alternating receivers"
+  echo
+  echo "| run | receiver | MB/s | ACK RTT p50/p90/p99 (µs) | WRQ→ACK 0 (µs) |"
+  echo "|---|---|---|---|---|"
+  printf '%s' "$single_rows"
+  echo
+  echo "Median: minimal receiver $c_median MB/s, relay $relay_median MB/s, **ratio $ratio** (target ≥ 0.95)."
+  echo "Relay WRQ→ACK 0 median: ${wrq_median:-n/a} µs (target < 1000 µs)."
+  echo
+  echo "## 32 concurrent transfers of $concurrent each"
+  echo
+  echo "| receiver | total line |"
+  echo "|---|---|"
+  echo "| minimal C | \`$c_conc\` |"
+  echo "| relay | \`$relay_conc\` |"
+  echo
+  echo "Relay aggregate $relay_conc_mbs MB/s (minimal receiver $c_conc_mbs MB/s; kdumpd managed about 50 MB/s);"
+  echo "$relay_completed completed, $identical of $checked byte-identical (journal SHA-256 = kdumpd's expected bytes)."
+  echo "Relay peak RSS (VmHWM) over the whole run: **$peak_mb MB** (target < 150 MB)."
+} > "$out"
+cat "$out"
