@@ -1,3 +1,5 @@
+using KDumpCloud.Panics.Model;
+
 namespace KDumpCloud.Panics.Decoding;
 
 /// <summary>Architecture guesses and address normalisation (panic-formats.md 2.6 notes, 3 "Address normalisation").</summary>
@@ -9,7 +11,7 @@ internal static class AddressSpace
     public const string PowerPc = "ppc";
 
     /// <summary>From the kernel version's RELEASE_ suffix, the body grammar, or the shape of kernel addresses.</summary>
-    public static string? Architecture(string? kernelVersion, bool isPowerPc, IEnumerable<ulong> addresses)
+    public static string? Architecture(string? kernelVersion, bool isPowerPc, ulong? caller, IReadOnlyList<BacktraceFrame> frames)
     {
         if (kernelVersion is not null)
         {
@@ -39,26 +41,29 @@ internal static class AddressSpace
             return PowerPc;
         }
 
-        foreach (var address in addresses)
+        if (caller is { } callerAddress && ArchitectureOf(callerAddress) is { } fromCaller)
         {
-            if (IsArm64Kernel(address))
-            {
-                return Arm64;
-            }
+            return fromCaller;
+        }
 
-            if (address >> 32 is 0xffffff80 or 0xffffff7f)
+        foreach (var frame in frames)
+        {
+            if (ArchitectureOf(frame.ReturnAddress) is { } fromFrame)
             {
-                return X86_64;
-            }
-
-            if (address is > 0x1000 and <= 0xffffffff)
-            {
-                return I386;
+                return fromFrame;
             }
         }
 
         return null;
     }
+
+    private static string? ArchitectureOf(ulong address) => address switch
+    {
+        _ when IsArm64Kernel(address) => Arm64,
+        _ when address >> 32 is 0xffffff80 or 0xffffff7f => X86_64,
+        > 0x1000 and <= 0xffffffff => I386,
+        _ => null,
+    };
 
     /// <summary>arm64 kernel text: 0xfffffe00... (fileset kernelcaches) or 0xfffffff0... (older kernelcaches).</summary>
     public static bool IsArm64Kernel(ulong address) => address >> 40 == 0xfffffe || address >> 36 == 0xfffffff;

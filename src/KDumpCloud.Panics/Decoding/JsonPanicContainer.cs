@@ -22,6 +22,8 @@ internal sealed record JsonPanicFields(string PanicText)
 /// </summary>
 internal static class JsonPanicContainer
 {
+    private static readonly string[] LenientKeys = ["panicString", "macOSPanicString", "product", "build", "kernel", "os_version", "bug_type"];
+
     public static bool LooksLikeJson(string text)
     {
         var start = text.AsSpan().TrimStart();
@@ -36,7 +38,7 @@ internal static class JsonPanicContainer
         if (!TryStrict(text, values))
         {
             warnings.Add("JSON is not well-formed; panic text recovered by a lenient scan");
-            foreach (var key in (string[])["panicString", "macOSPanicString", "product", "build", "kernel", "os_version", "bug_type"])
+            foreach (var key in LenientKeys)
             {
                 if (LenientValue(text, key) is { } value)
                 {

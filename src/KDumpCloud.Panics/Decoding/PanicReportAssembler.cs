@@ -5,20 +5,15 @@ namespace KDumpCloud.Panics.Decoding;
 /// <summary>Turns parsed fields into the report: architecture, kext ranges, unslid frames, culprit and warnings.</summary>
 internal static class PanicReportAssembler
 {
+    private static readonly string[] FaultAddressMarkers = [" at pc ", "trap at ", "fault at "];
+
     public static PanicReport Assemble(ParsedPanicText parsed, JsonPanicFields? json, PanicContainer container, List<string> warnings, string? kernelVersionHint)
     {
         var panic = parsed.PanicLine;
         var message = panic?.Message;
         var kind = MessageClassifier.Classify(message);
         var kernelVersion = parsed.KernelVersion ?? json?.KernelVersion ?? kernelVersionHint;
-        var addresses = new List<ulong>();
-        if (panic?.Caller is { } caller)
-        {
-            addresses.Add(caller);
-        }
-
-        addresses.AddRange(parsed.Frames.Select(f => f.ReturnAddress));
-        var architecture = AddressSpace.Architecture(kernelVersion, parsed.IsPowerPc, addresses);
+        var architecture = AddressSpace.Architecture(kernelVersion, parsed.IsPowerPc, panic?.Caller, parsed.Frames);
         var kexts = GroupKexts(parsed.KextEntries);
         var ranges = parsed.KextEntries.Where(k => k.Start is not null && k.End is not null).ToList();
         var slide = architecture == AddressSpace.Arm64 ? parsed.KernelCacheSlide ?? parsed.KernelSlide : parsed.KernelSlide;
@@ -85,7 +80,7 @@ internal static class PanicReportAssembler
 
         if (message is not null)
         {
-            foreach (var marker in (string[])[" at pc ", "trap at ", "fault at "])
+            foreach (var marker in FaultAddressMarkers)
             {
                 var at = message.IndexOf(marker, StringComparison.OrdinalIgnoreCase);
                 if (at >= 0 && Hex.Parse(message.AsSpan(at + marker.Length)) is { } address)
