@@ -61,6 +61,9 @@ public static class CoreReader
         private readonly TextCapture _version = new(KernelVersionLimit, (byte)'\n');
         private readonly List<(MachONote Note, TextCapture Capture)> _notes = [];
 
+        // With a "kern ver str" note the version comes from it, and memory is scanned for the panic text only.
+        private bool _versionFromNote;
+
         public long BytesScanned { get; private set; }
 
         public string? PanicText => _notes.FirstOrDefault(n => n.Note.Owner.Contains("panic", StringComparison.OrdinalIgnoreCase) && n.Capture.Length > 0).Capture?.Text
@@ -96,8 +99,13 @@ public static class CoreReader
                 BytesScanned += read;
                 var atEnd = read < ChunkSize;
                 ContinueOrFind(_panic, window, carry, PanicMarker, requireDigit: true);
-                ContinueOrFind(_version, window, carry, KernelVersionMarker, requireDigit: false);
-                if (atEnd || (stopWhenFound && _panic.Complete && _version.Complete))
+                if (!_versionFromNote)
+                {
+                    ContinueOrFind(_version, window, carry, KernelVersionMarker, requireDigit: false);
+                }
+
+                var versionDone = _versionFromNote ? _notes.Where(n => n.Note.Owner == KernelVersionNote).All(n => n.Capture.Complete) : _version.Complete;
+                if (atEnd || (stopWhenFound && _panic.Complete && versionDone))
                 {
                     return;
                 }
@@ -114,6 +122,7 @@ public static class CoreReader
                 foreach (var note in notes.Where(n => n.Owner == KernelVersionNote || n.Owner.Contains("panic", StringComparison.OrdinalIgnoreCase)))
                 {
                     _notes.Add((note, new TextCapture((int)Math.Min(note.Size, PanicTextLimit))));
+                    _versionFromNote |= note.Owner == KernelVersionNote && note.Size > 4;
                 }
             }
         }

@@ -17,13 +17,17 @@ public class CoreExtractionBenchmarks
     [Params(16, 128)]
     public int CoreMegabytes { get; set; }
 
+    /// <summary>With xnu's "kern ver str" LC_NOTE the version comes from the header and only the panic marker is scanned for.</summary>
+    [Params(false, true)]
+    public bool VersionNote { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         // A real x86_64 panic body, as the kernel leaves it in memory (from its panic( line on).
         var panic = File.ReadAllText(Directory.EnumerateFiles(CorpusLogs.Directory(), "001-*").First());
         panic = panic[panic.IndexOf("panic(", StringComparison.Ordinal)..];
-        _gzipCore = SyntheticCore.Gzipped(CoreMegabytes << 20, panic);
+        _gzipCore = SyntheticCore.Gzipped(CoreMegabytes << 20, panic, VersionNote);
         Console.WriteLine($"// core: {CoreMegabytes} MiB raw, {_gzipCore.Length} bytes gzip ({(double)(CoreMegabytes << 20) / _gzipCore.Length:F2}:1)");
     }
 
@@ -49,6 +53,6 @@ public class CoreExtractionBenchmarks
     {
         using var stream = new MemoryStream(_gzipCore, writable: false);
         var extraction = CoreReader.Extract(stream);
-        return extraction.PanicText?.Length ?? throw new InvalidOperationException("panic text not found");
+        return extraction is { PanicText: { } text, KernelVersion: not null } ? text.Length : throw new InvalidOperationException("panic text or version not found");
     }
 }

@@ -11,18 +11,30 @@ namespace KDumpCloud.Benchmarks.Panics;
 /// </summary>
 internal static class SyntheticCore
 {
-    public static byte[] Gzipped(int memoryBytes, string panicText)
+    public static byte[] Gzipped(int memoryBytes, string panicText, bool withVersionNote)
     {
+        const string version = "Darwin Kernel Version 17.5.0: Mon Mar  5 22:24:32 PST 2018; root:xnu-4570.51.1~1/RELEASE_X86_64";
         var core = new byte[4096 + memoryBytes];
         BinaryPrimitives.WriteUInt32LittleEndian(core, 0xfeedfacf);
         BinaryPrimitives.WriteUInt32LittleEndian(core.AsSpan(4), 0x01000007);
         BinaryPrimitives.WriteUInt32LittleEndian(core.AsSpan(12), 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(core.AsSpan(16), 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(core.AsSpan(20), 72);
+        BinaryPrimitives.WriteUInt32LittleEndian(core.AsSpan(16), withVersionNote ? 2u : 1u);
+        BinaryPrimitives.WriteUInt32LittleEndian(core.AsSpan(20), withVersionNote ? 112u : 72u);
         BinaryPrimitives.WriteUInt32LittleEndian(core.AsSpan(32), 0x19);
         BinaryPrimitives.WriteUInt32LittleEndian(core.AsSpan(36), 72);
         BinaryPrimitives.WriteUInt64LittleEndian(core.AsSpan(72), 4096);
         BinaryPrimitives.WriteUInt64LittleEndian(core.AsSpan(80), (ulong)memoryBytes);
+        if (withVersionNote)
+        {
+            // LC_NOTE "kern ver str": uint32 version then the string, payload placed after the load commands.
+            BinaryPrimitives.WriteUInt32LittleEndian(core.AsSpan(104), 0x31);
+            BinaryPrimitives.WriteUInt32LittleEndian(core.AsSpan(108), 40);
+            Encoding.ASCII.GetBytes("kern ver str", core.AsSpan(112));
+            BinaryPrimitives.WriteUInt64LittleEndian(core.AsSpan(128), 1024);
+            BinaryPrimitives.WriteUInt64LittleEndian(core.AsSpan(136), (ulong)(4 + version.Length + 1));
+            BinaryPrimitives.WriteUInt32LittleEndian(core.AsSpan(1024), 1);
+            Encoding.ASCII.GetBytes(version, core.AsSpan(1028));
+        }
 
         var random = new Random(42);
         var memory = core.AsSpan(4096);

@@ -56,6 +56,17 @@ public class CoreReaderTests
     }
 
     [Fact]
+    public void Extract_VersionNotePresent_WinsOverStringsInMemory()
+    {
+        var core = CoreFixtures.MachOCore(PanicText, 1 << 18, panicOffset: 10_000);
+        System.Text.Encoding.ASCII.GetBytes("Darwin Kernel Version 99.0.0: not this one\0").CopyTo(core, core.Length - 4000);
+
+        var extraction = CoreReader.Extract(new MemoryStream(core));
+
+        Assert.Equal(CoreFixtures.KernelVersion, extraction.KernelVersion);
+    }
+
+    [Fact]
     public void Extract_VersionOnlyInMemory_IsFoundWithoutNote()
     {
         var core = CoreFixtures.MachOCore(PanicText, 1 << 18, panicOffset: 10_000, withVersionNote: false);
