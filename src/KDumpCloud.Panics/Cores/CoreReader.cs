@@ -104,8 +104,7 @@ public static class CoreReader
                     ContinueOrFind(_version, window, carry, KernelVersionMarker, requireDigit: false);
                 }
 
-                var versionDone = _versionFromNote ? _notes.Where(n => n.Note.Owner == KernelVersionNote).All(n => n.Capture.Complete) : _version.Complete;
-                if (atEnd || (stopWhenFound && _panic.Complete && versionDone))
+                if (atEnd || (stopWhenFound && _panic.Complete && VersionComplete()))
                 {
                     return;
                 }
@@ -113,6 +112,25 @@ public static class CoreReader
                 carry = Math.Min(overlap, window.Length);
                 window[^carry..].CopyTo(buffer);
             }
+        }
+
+        /// <summary>Checked once per chunk, so no LINQ: allocation must not grow with the core's size.</summary>
+        private bool VersionComplete()
+        {
+            if (!_versionFromNote)
+            {
+                return _version.Complete;
+            }
+
+            foreach (var (note, capture) in _notes)
+            {
+                if (note.Owner == KernelVersionNote && !capture.Complete)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private void ReadMachOHeader(ReadOnlySpan<byte> window)
