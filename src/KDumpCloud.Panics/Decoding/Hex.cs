@@ -39,6 +39,4 @@ internal static class Hex
         value = 0;
         return length > 0 && ulong.TryParse(text[..length], NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
-
-    public static string Format(ulong value) => "0x" + value.ToString("x", CultureInfo.InvariantCulture);
 }

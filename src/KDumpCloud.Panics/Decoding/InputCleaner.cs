@@ -126,6 +126,12 @@ internal static class InputCleaner
                 continue;
             }
 
+            // 10.15 loaded-kext lists start many lines with '>' (com.apple.driver.); they are not quoting.
+            if (trimmed.EndsWith("loaded kexts:", StringComparison.Ordinal))
+            {
+                break;
+            }
+
             nonBlank++;
             if (predicate(trimmed))
             {

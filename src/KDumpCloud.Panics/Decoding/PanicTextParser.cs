@@ -10,7 +10,6 @@ internal sealed class ParsedPanicText
     public List<KextEntry> KextEntries { get; } = [];
     public bool SawBacktraceHeader { get; set; }
     public bool SawKextSection { get; set; }
-    public bool SawKernelVersionLabel { get; set; }
     public string? KernelVersion { get; set; }
     public string? KernelUuid { get; set; }
     public string? OsBuild { get; set; }
@@ -140,7 +139,6 @@ internal static class PanicTextParser
 
                 if (line.StartsWith("Kernel version:", StringComparison.OrdinalIgnoreCase))
                 {
-                    parsed.SawKernelVersionLabel = true;
                     parsed.KernelVersion ??= Value(line, line[..15]) ?? NextNonBlank(lines, index);
                 }
                 else if (Value(line, "Kernel UUID:") is { } kernelUuid)

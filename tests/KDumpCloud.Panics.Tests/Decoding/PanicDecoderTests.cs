@@ -125,6 +125,17 @@ public class PanicDecoderTests
         Assert.Contains(report.Warnings, w => w.Contains("quote", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Decode_LongAbbreviatedKextList_IsNotMistakenForQuoting()
+    {
+        var log = SyntheticPanics.X86(Slide, KextStart) + string.Concat(Enumerable.Range(0, 200).Select(i => $">!AKext{i}\t1.0\n"));
+
+        var report = PanicDecoder.Decode(log);
+
+        Assert.DoesNotContain(report.Warnings, w => w.Contains("quote", StringComparison.Ordinal));
+        Assert.Equal("com.example.driver.Widget", report.Culprit);
+    }
+
     [Theory]
     [InlineData("macpanic(")]
     [InlineData(";;qpanic(")]
