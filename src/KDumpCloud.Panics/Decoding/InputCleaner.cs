@@ -35,9 +35,22 @@ internal static class InputCleaner
         }
 
         var cleaned = new List<string>(lines.Count);
+        var inLoadedKexts = false;
         foreach (var range in lines)
         {
             var line = text.AsSpan(range).Trim();
+            if (inLoadedKexts)
+            {
+                // Nothing in the loaded-kext list identifies the panic (section 2.6) and the parser skips it, so
+                // don't copy it, unless another pasted panic begins.
+                if (!line.Contains("anic(cpu ", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                inLoadedKexts = false;
+            }
+
             if (quoted && line.StartsWith('>'))
             {
                 // Strip one quote level only: a second '>' is the 10.15 "com.apple.driver." kext prefix (6).
@@ -58,9 +71,7 @@ internal static class InputCleaner
             line = line.Trim();
             if (line.SequenceEqual("loaded kexts:"))
             {
-                // Nothing after the loaded-kext list identifies the panic (section 2.6); the parser skips it anyway.
-                cleaned.Add("loaded kexts:");
-                break;
+                inLoadedKexts = true;
             }
 
             cleaned.Add(line.Contains("\\_", StringComparison.Ordinal)

@@ -179,6 +179,11 @@ internal static class PanicReportAssembler
             warnings.Add("no panic( line: head of the log missing");
         }
 
+        if (parsed.NextPanicLine is { } next)
+        {
+            warnings.Add($"another panic starts at line {next + 1}; only the first was decoded");
+        }
+
         if (parsed.Frames.Count == 0)
         {
             warnings.Add(parsed.SawBacktraceHeader ? "backtrace header without frames" : "no backtrace");

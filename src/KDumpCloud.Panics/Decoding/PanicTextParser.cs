@@ -32,6 +32,9 @@ internal sealed class ParsedPanicText
     public string? CoprocessorFirmware { get; set; }
     public ulong? InstructionPointer { get; set; }
     public bool IsPowerPc { get; set; }
+
+    /// <summary>Line index of a second <c>panic(</c> line: several panics pasted together (section 6).</summary>
+    public int? NextPanicLine { get; set; }
 }
 
 /// <summary>
@@ -59,6 +62,13 @@ internal static class PanicTextParser
                 }
 
                 continue;
+            }
+
+            if (parsed.PanicLine is not null && line.Contains("anic(cpu ", StringComparison.Ordinal))
+            {
+                // Another panic starts here; its frames and kexts must not be mixed into the first one.
+                parsed.NextPanicLine = i;
+                break;
             }
 
             if (BacktraceReader.IsFrameLine(line))

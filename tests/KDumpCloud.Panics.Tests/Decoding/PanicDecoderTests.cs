@@ -126,6 +126,20 @@ public class PanicDecoderTests
     }
 
     [Fact]
+    public void Decode_TwoPanicsPastedTogether_DecodesTheFirstAndWarns()
+    {
+        var first = SyntheticPanics.X86(Slide, KextStart);
+        var second = SyntheticPanics.X86(0x1f200000, 0xffffff7f80042000, kext: "com.example.driver.Gadget", cpu: 6);
+
+        var report = PanicDecoder.Decode(first + "\n" + second);
+
+        Assert.Equal(0, report.Cpu);
+        Assert.Equal(7, report.Frames.Count);
+        Assert.Equal("com.example.driver.Widget", Assert.Single(report.Kexts).BundleId);
+        Assert.Contains(report.Warnings, w => w.Contains("another panic", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Decode_LongAbbreviatedKextList_IsNotMistakenForQuoting()
     {
         var log = SyntheticPanics.X86(Slide, KextStart) + string.Concat(Enumerable.Range(0, 200).Select(i => $">!AKext{i}\t1.0\n"));
