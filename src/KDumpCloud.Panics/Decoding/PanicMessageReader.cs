@@ -93,7 +93,9 @@ internal static class PanicMessageReader
                 break;
             }
 
-            if (insideQuote && (IsStructural(candidate) && !candidate.StartsWith("CR0:", StringComparison.Ordinal)))
+            // Inside an open string only a real section start ends the message; register lines can be quoted
+            // text of a "Machine Check ... registers:\n" "CR0: ..." panic (2.2 shape 2).
+            if (insideQuote && IsStructural(candidate) && !candidate.StartsWith("CR0:", StringComparison.Ordinal))
             {
                 break;
             }

@@ -98,7 +98,7 @@ internal static class PanicTextParser
         return parsed;
     }
 
-    /// <summary>The report header above the panic line: Anonymous UUID (2.1), and PowerPC's missing panic( line.</summary>
+    /// <summary>The report header above the panic line (2.1): the Anonymous UUID, a per-machine identifier.</summary>
     private static void ReadHeader(List<string> lines, int panicLine, ParsedPanicText parsed)
     {
         for (var i = 0; i < Math.Min(panicLine, lines.Count); i++)
