@@ -46,10 +46,6 @@ public sealed class TransferSession
     /// <summary>The file's length so far (a SEEK past the end leaves a hole but no length until written).</summary>
     public long Length { get; private set; }
 
-    /// <summary>Whether every write so far continued the previous one (no SEEK moved the offset elsewhere),
-    /// so that a hash of the payloads in arrival order is a hash of the file.</summary>
-    public bool IsSequential { get; private set; } = true;
-
     public TransferCounters Counters { get; } = new();
 
     /// <summary>The block of the last ACK sent; 0 is the WRQ's answer.</summary>
@@ -156,11 +152,6 @@ public sealed class TransferSession
         }
 
         var step = new TransferStep(TransferAction.Write, ExpectedBlock, Offset, KdumpWire.DataOffset, payloadLength);
-        if (Offset != Length)
-        {
-            IsSequential = false;
-        }
-
         Offset += payloadLength;
         Length = Math.Max(Length, Offset);
         Counters.DataPackets++;

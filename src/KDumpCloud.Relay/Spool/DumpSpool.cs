@@ -125,6 +125,21 @@ public sealed class DumpSpool
         }
     }
 
+    /// <summary>Hashes a finished dump off the transfer's thread and records the hash in its journal. A relay that
+    /// stops first leaves the hash to <see cref="SpoolRecovery"/>.</summary>
+    public void RecordHashInBackground(DumpJournal finished) =>
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                WriteJournal(finished with { Sha256 = HashFile(DumpPath(finished.FileName)) }, durable: true);
+            }
+            catch (IOException)
+            {
+                // Recovery hashes it at the next start.
+            }
+        });
+
     public static string HashFile(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);

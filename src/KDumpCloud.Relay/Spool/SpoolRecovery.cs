@@ -19,6 +19,12 @@ internal sealed class SpoolRecovery(DumpSpool spool, TimeProvider time, ILogger<
             var file = new FileInfo(spool.DumpPath(name));
             if (journal is { State: not DumpState.Receiving } && (file.Exists || journal.State == DumpState.Incomplete))
             {
+                if (journal.Sha256 is null && file.Exists)
+                {
+                    // The relay stopped between the final ACK and the background hash.
+                    spool.WriteJournal(journal with { Sha256 = DumpSpool.HashFile(file.FullName) }, durable: true);
+                }
+
                 if (journal.State == DumpState.Complete)
                 {
                     complete++;

