@@ -48,8 +48,8 @@ for i in $(seq "$runs"); do
     line=$("${send[@]}" --port "$port" --random-bytes "$single" --seed "$i" --name "single-$target-$i" | grep '^completed')
     mbs=$(field ' ([0-9.]+) MB/s' <<<"$line")
     rtt=$(field 'p50/p90/p99 ([0-9/]+) µs' <<<"$line")
-    wrq=$(field 'wrq→ack0 ([0-9.]+) µs' <<<"$line")
-    echo "$target $i $mbs MB/s rtt $rtt µs wrq $wrq µs" >&2
+    wrq=$(field 'wrq→ack0 ([0-9.]+) ms' <<<"$line")
+    echo "$target $i $mbs MB/s rtt $rtt µs wrq $wrq ms" >&2
     single_rows+="| $i | $target | $mbs | $rtt | ${wrq:-n/a} |"$'\n'
     echo "$target $mbs ${wrq:-}" >> "$work/single.tsv"
   done
@@ -91,12 +91,14 @@ mkdir -p "$(dirname "$out")"
   echo
   echo "## Single transfer, $single, alternating receivers"
   echo
-  echo "| run | receiver | MB/s | ACK RTT p50/p90/p99 (µs) | WRQ→ACK 0 (µs) |"
+  echo "| run | receiver | MB/s | ACK RTT p50/p90/p99 (µs) | WRQ→ACK 0 seen by a cold client (ms) |"
   echo "|---|---|---|---|---|"
   printf '%s' "$single_rows"
   echo
   echo "Median: minimal receiver $c_median MB/s, relay $relay_median MB/s, **ratio $ratio** (target ≥ 0.95)."
-  echo "Relay WRQ→ACK 0 median: ${wrq_median:-n/a} µs (target < 1000 µs)."
+  echo "WRQ→ACK 0 as a fresh client process sees it, median for the relay: ${wrq_median:-n/a} ms. That includes the"
+  echo "client's own cold start (the minimal receiver shows the same); the relay's own figure, with a warm client, is"
+  echo "the BenchmarkDotNet row 'WRQ → ACK 0' in results/relay.md."
   echo
   echo "## 32 concurrent transfers of $concurrent each"
   echo
