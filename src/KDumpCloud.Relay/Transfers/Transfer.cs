@@ -78,8 +78,6 @@ internal sealed class Transfer : IDisposable
 
     public string FileName => _session.Request.FileName;
 
-    public DumpJournal Journal => _journal;
-
     public TransferState State
     {
         get
@@ -110,7 +108,8 @@ internal sealed class Transfer : IDisposable
             KdumpWire.MaxPayload(_session.Features), ((IPEndPoint)_socket.LocalEndPoint!).Port);
     }
 
-    /// <summary>The Mac sent its WRQ again before any data: our ACK 0 was lost (§16.1 of the issue: answer it).</summary>
+    /// <summary>The Mac sent its WRQ again before any data: our ACK 0 was lost. kdumpd answers EEXIST from a second
+    /// process here (kdump-protocol.md §13); we send ACK 0 again from this transfer's socket.</summary>
     public bool TryAnswerRetransmittedRequest(WriteRequest request)
     {
         lock (_gate)
