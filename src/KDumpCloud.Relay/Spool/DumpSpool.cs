@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using KDumpCloud.Relay.Options;
@@ -20,6 +21,7 @@ public sealed class DumpSpool
 {
     private const string JournalSuffix = ".json";
     private const string TemporarySuffix = ".tmp";
+    private readonly ConcurrentDictionary<Task, byte> _hashing = new();
     private long _usedBytes;
     private long _availableDiskBytes;
     private long _freeSpaceReadAt = long.MinValue / 2;
@@ -126,9 +128,10 @@ public sealed class DumpSpool
     }
 
     /// <summary>Hashes a finished dump off the transfer's thread and records the hash in its journal. A relay that
-    /// stops first leaves the hash to <see cref="SpoolRecovery"/>.</summary>
-    public void RecordHashInBackground(DumpJournal finished) =>
-        _ = Task.Run(() =>
+    /// stops before it is done leaves the hash to <see cref="SpoolRecovery"/>.</summary>
+    public void RecordHashInBackground(DumpJournal finished)
+    {
+        var hashing = Task.Run(() =>
         {
             try
             {
@@ -139,6 +142,13 @@ public sealed class DumpSpool
                 // Recovery hashes it at the next start.
             }
         });
+        _hashing[hashing] = 0;
+        hashing.ContinueWith(done => _hashing.TryRemove(done, out _), TaskScheduler.Default);
+    }
+
+    /// <summary>Waits for the hashes still being computed, so that a stopping relay leaves finished journals.</summary>
+    public Task WaitForHashesAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_hashing.Keys).WaitAsync(cancellationToken);
 
     public static string HashFile(string path)
     {

@@ -140,7 +140,7 @@ internal sealed class KdumpListener : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await _transfers.StopAsync().ConfigureAwait(false);
+        await _transfers.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public override void Dispose()

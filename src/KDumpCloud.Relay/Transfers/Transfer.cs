@@ -156,7 +156,7 @@ internal sealed class Transfer : IDisposable
     private void ReceiveLoop(CancellationToken stopping)
     {
         // A backstop for noticing the host stopping; Close() wakes the thread at once by shutting the socket down.
-        _socket.ReceiveTimeout = 1000;
+        _socket.ReceiveTimeout = 5000;
         while (!stopping.IsCancellationRequested && !Volatile.Read(ref _closed))
         {
             int received;

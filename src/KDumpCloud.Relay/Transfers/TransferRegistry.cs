@@ -108,8 +108,9 @@ internal sealed class TransferRegistry(
         }
     }
 
-    /// <summary>Ends every transfer (each records itself incomplete) and waits for their loops to finish.</summary>
-    public async Task StopAsync()
+    /// <summary>Ends every transfer (each records itself incomplete), waits for their loops to finish, then for
+    /// the hashes of finished dumps as long as the host allows.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var transfer in _running.Keys)
@@ -118,6 +119,14 @@ internal sealed class TransferRegistry(
         }
 
         await Task.WhenAll(_running.Values).ConfigureAwait(false);
+        try
+        {
+            await spool.WaitForHashesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of shutdown time: recovery computes the missing hashes at the next start.
+        }
     }
 
     public void Dispose()

@@ -22,12 +22,33 @@ public class WriteRequestBenchmarks
     [GlobalSetup]
     public void Setup() => _relay = new InProcessRelay();
 
+    private readonly Queue<Socket> _clients = new();
+
+    /// <summary>Each WRQ comes from a socket of its own (a new Mac), made before the clock starts.</summary>
+    [IterationSetup(Target = nameof(RequestOnly))]
+    public void CreateClients()
+    {
+        for (var i = 0; i < 96; i++)
+        {
+            _clients.Enqueue(InProcessRelay.NewClient());
+        }
+    }
+
+    [IterationCleanup(Target = nameof(RequestOnly))]
+    public void DisposeClients()
+    {
+        while (_clients.TryDequeue(out var client))
+        {
+            client.Dispose();
+        }
+    }
+
     [Benchmark(Baseline = true, Description = "WRQ → ACK 0")]
     public int RequestOnly()
     {
         // Left open: the relay ends these at its 50 s silence limit or when the benchmark stops it.
-        using Socket transfer = _relay.OpenTransfer($"core-open-{_next++}");
-        return transfer.Available;
+        var client = _clients.Dequeue();
+        return _relay.Request(client, $"core-open-{_next++}");
     }
 
     [Benchmark(Description = "WRQ → ACK 0, then EOF → final ACK")]

@@ -17,13 +17,6 @@ public class SendToRelayTests
     // doesn't make the client give up on a healthy relay (14 transmissions ≈ 5 s).
     private static readonly KernelTimeouts TestTimeouts = KernelTimeouts.Kernel.Scaled(10);
 
-    private static byte[] RandomContent(int length, int seed)
-    {
-        var content = new byte[length];
-        new Random(seed).NextBytes(content);
-        return content;
-    }
-
     private static KdumpSendOptions Options(IPEndPoint relay, string name, byte[] content, KernelGeneration generation,
         DumpKind kind = DumpKind.Core, string localAddress = "127.0.0.1") => new()
     {
@@ -74,14 +67,14 @@ public class SendToRelayTests
     {
         await using var relay = await RelayUnderTest.StartAsync();
         var name = $"{kind.ToString().ToLowerInvariant()}-{generation}-{length}";
-        var sender = new KdumpSender(Options(relay.EndPoint, name, RandomContent(length, length), generation, kind));
+        var sender = new KdumpSender(Options(relay.EndPoint, name, TestContent.Random(length, length), generation, kind));
 
         var result = await sender.SendAsync();
 
         await AssertStoredAsKdumpdWouldAsync(relay, result);
         if (kind == DumpKind.Core && result.Plan!.ReproducesContent)
         {
-            Assert.Equal(RandomContent(length, length), await File.ReadAllBytesAsync(relay.DumpPath(name)));
+            Assert.Equal(TestContent.Random(length, length), await File.ReadAllBytesAsync(relay.DumpPath(name)));
         }
     }
 
@@ -110,7 +103,7 @@ public class SendToRelayTests
     public async Task LossAndDuplication_StillByteIdentical(KernelGeneration generation, int seed)
     {
         await using var relay = await RelayUnderTest.StartAsync();
-        var options = Options(relay.EndPoint, $"core-lossy-{seed}", RandomContent(100_000, seed), generation) with
+        var options = Options(relay.EndPoint, $"core-lossy-{seed}", TestContent.Random(100_000, seed), generation) with
         {
             LossProbability = 0.05,
             DuplicateProbability = 0.02,
@@ -127,7 +120,7 @@ public class SendToRelayTests
     public async Task HeavyDuplication_IsReAckedAndWrittenOnce()
     {
         await using var relay = await RelayUnderTest.StartAsync();
-        var options = Options(relay.EndPoint, "core-duplicated", RandomContent(100_000, 21), KernelGeneration.Xnu7195Plus) with
+        var options = Options(relay.EndPoint, "core-duplicated", TestContent.Random(100_000, 21), KernelGeneration.Xnu7195Plus) with
         {
             DuplicateProbability = 0.2,
             Seed = 21,
@@ -146,7 +139,7 @@ public class SendToRelayTests
     {
         await using var relay = await RelayUnderTest.StartAsync();
         var senders = Enumerable.Range(0, 32).Select(i => new KdumpSender(Options(
-            relay.EndPoint, $"core-concurrent-{i}", RandomContent(512 * 1024 + i, 1000 + i),
+            relay.EndPoint, $"core-concurrent-{i}", TestContent.Random(512 * 1024 + i, 1000 + i),
             KernelGeneration.Xnu7195Plus, localAddress: $"127.0.1.{i + 1}")));
 
         var results = await Task.WhenAll(senders.Select(sender => sender.SendAsync()));

@@ -7,19 +7,12 @@ namespace KDumpCloud.Relay.Tests.Transfers;
 /// <summary>The relay over real UDP on 127.0.0.1, driven byte by byte.</summary>
 public class RelayProtocolTests
 {
-    private static byte[] RandomContent(int length, int seed)
-    {
-        var content = new byte[length];
-        new Random(seed).NextBytes(content);
-        return content;
-    }
-
     [Fact]
     public async Task ModernTransfer_StoresExactBytesAndJournalsThemComplete()
     {
         await using var relay = await RelayUnderTest.StartAsync();
         using var mac = new RawKdumpPeer(relay.EndPoint);
-        var content = RandomContent(100_000, 1);
+        var content = TestContent.Random(100_000, 1);
 
         await mac.SendAllAsync("core-xnu-11417.121.6-127.0.0.1-1a2b.gz", content);
 
@@ -50,7 +43,7 @@ public class RelayProtocolTests
         await using var relay = await RelayUnderTest.StartAsync();
         using var mac = new RawKdumpPeer(relay.EndPoint);
         await mac.RequestAsync(RawKdumpPeer.LegacyWrq("core-legacy"));
-        var oversized = RandomContent(600, 2);
+        var oversized = TestContent.Random(600, 2);
 
         await mac.ExchangeAsync(RawKdumpPeer.Data(1, oversized), 1);
         await mac.ExchangeAsync(RawKdumpPeer.Seek32(2, 4096), 2);
@@ -177,7 +170,7 @@ public class RelayProtocolTests
     public async Task ManyMacsAtOnce_EachGetsItsOwnPortAndBytes()
     {
         await using var relay = await RelayUnderTest.StartAsync();
-        var macs = Enumerable.Range(0, 8).Select(i => (Peer: new RawKdumpPeer(relay.EndPoint, $"127.0.0.{i + 2}"), Content: RandomContent(30_000 + i, 100 + i))).ToArray();
+        var macs = Enumerable.Range(0, 8).Select(i => (Peer: new RawKdumpPeer(relay.EndPoint, $"127.0.0.{i + 2}"), Content: TestContent.Random(30_000 + i, 100 + i))).ToArray();
         try
         {
             await Task.WhenAll(macs.Select((mac, i) => mac.Peer.SendAllAsync($"core-mac{i}", mac.Content)));
