@@ -12,9 +12,10 @@ namespace KDumpCloud.Relay.Spool;
 /// one <see cref="DumpJournal"/> per dump. Nothing is ever written outside these two folders.
 /// </summary>
 /// <remarks>
-/// fsync policy: every DATA payload is written to the file (the OS cache) before its ACK, so a relay crash loses
-/// nothing acknowledged; the file is fsynced before the final ACK and the final journal is fsynced before it
-/// replaces the old one, so a complete dump survives power loss. The first journal is not fsynced: if it is lost,
+/// fsync policy: DATA payloads are gathered in 64 KiB per transfer (<see cref="DumpWriter"/>) and written when that
+/// fills, at a SEEK elsewhere, after 2 s of silence and at every end of the transfer, so a relay crash mid-transfer
+/// loses at most the last 64 KiB of a dump the crash leaves incomplete anyway. The file is fsynced before the final
+/// ACK and the final journal is fsynced before it replaces the old one, so a complete dump survives power loss. The first journal is not fsynced: if it is lost,
 /// recovery finds the file without a journal and records it as incomplete.
 /// </remarks>
 public sealed class DumpSpool
