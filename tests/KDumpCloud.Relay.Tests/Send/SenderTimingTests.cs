@@ -90,8 +90,9 @@ public sealed class SenderTimingTests : IDisposable
     [Fact]
     public async Task SendAsync_SecondPreviousBlockReply_TriggersARetransmitAtOnce()
     {
+        // The kernel's real 7.5 s budget, so that "at once" stands far from "waited" even on a loaded machine.
         using var cancel = new CancellationTokenSource(Deadline);
-        var send = Sender(Tenth).SendAsync(cancel.Token);
+        var send = Sender(KernelTimeouts.Kernel).SendAsync(cancel.Token);
         var mac = await AcceptWriteRequestAsync(cancel.Token);
 
         Assert.Equal(1u, await ReceiveBlockAsync(cancel.Token));
@@ -104,7 +105,7 @@ public sealed class SenderTimingTests : IDisposable
 
         var result = await send;
         Assert.Equal(SendOutcome.Completed, result.Outcome);
-        Assert.True(gap < TimeSpan.FromMilliseconds(400), $"retransmitted after {gap}");
+        Assert.True(gap < TimeSpan.FromSeconds(3), $"retransmitted after {gap}");
         Assert.Equal(2, result.PreviousBlockReplies);
     }
 
