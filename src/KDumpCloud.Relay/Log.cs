@@ -34,6 +34,12 @@ internal static partial class Log
     [LoggerMessage(202, LogLevel.Warning, "Incomplete {FileName} from {Client}: {Reason}; kept {Bytes} bytes after {Seconds:0.000} s ({MegabytesPerSecond:0.0} MB/s)")]
     public static partial void TransferIncomplete(ILogger logger, IPEndPoint client, string fileName, string reason, long bytes, double seconds, double megabytesPerSecond);
 
+    [LoggerMessage(203, LogLevel.Error, "Journal of {FileName} could not be written; recovery rebuilds it at the next start")]
+    public static partial void JournalWriteFailed(ILogger logger, string fileName, Exception error);
+
+    [LoggerMessage(204, LogLevel.Error, "Retransmit timer of {FileName} failed; the transfer is ended")]
+    public static partial void TimerFailed(ILogger logger, string fileName, Exception error);
+
     [LoggerMessage(300, LogLevel.Information, "Spool {Directory}: {Complete} complete and {Incomplete} incomplete dumps, {Repaired} repaired at start, {UsedBytes} bytes used")]
     public static partial void SpoolRecovered(ILogger logger, string directory, int complete, int incomplete, int repaired, long usedBytes);
 

@@ -15,7 +15,9 @@ namespace KDumpCloud.Relay.Spool;
 /// fsync policy: DATA payloads are gathered in 64 KiB per transfer (<see cref="DumpWriter"/>) and written when that
 /// fills, at a SEEK elsewhere, after 2 s of silence and at every end of the transfer, so a relay crash mid-transfer
 /// loses at most the last 64 KiB of a dump the crash leaves incomplete anyway. The file is fsynced before the final
-/// ACK and the final journal is fsynced before it replaces the old one, so a complete dump survives power loss. The first journal is not fsynced: if it is lost,
+/// ACK and the final journal is fsynced before it replaces the old one. The rename itself is not fsynced (that
+/// would need the directory opened, which .NET does not offer), so after a power cut recovery may record a dump
+/// that was complete as incomplete, with its bytes and hash intact, never the reverse. The first journal is not fsynced: if it is lost,
 /// recovery finds the file without a journal and records it as incomplete.
 /// </remarks>
 public sealed class DumpSpool
@@ -63,8 +65,24 @@ public sealed class DumpSpool
 
     public string JournalPath(string fileName) => Path.Combine(JournalDirectory, fileName + JournalSuffix);
 
-    /// <summary>Records that transfers grew (or recovery found) the spool by <paramref name="bytes"/>.</summary>
-    public void AddUsage(long bytes) => Interlocked.Add(ref _usedBytes, bytes);
+    /// <summary>Counts <paramref name="bytes"/> more against the spool unless that would pass <paramref name="quota"/>;
+    /// atomic, so transfers growing at once never overshoot it together.</summary>
+    public bool TryReserve(long bytes, long quota)
+    {
+        while (true)
+        {
+            var used = Interlocked.Read(ref _usedBytes);
+            if (used + bytes > quota)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _usedBytes, used + bytes, used) == used)
+            {
+                return true;
+            }
+        }
+    }
 
     /// <summary>
     /// Creates the dump file exclusively (O_CREAT|O_EXCL): an existing file, directory or symlink, dangling or not,

@@ -50,9 +50,9 @@ internal sealed class DumpWriter(SafeFileHandle file) : IDisposable
     {
         if (_buffered > 0)
         {
-            var pending = _buffered;
+            // Cleared only once written: after a failure the bytes stay, and the next flush tries again.
+            RandomAccess.Write(file, _buffer.AsSpan(0, _buffered), _bufferOffset);
             _buffered = 0;
-            RandomAccess.Write(file, _buffer.AsSpan(0, pending), _bufferOffset);
         }
     }
 

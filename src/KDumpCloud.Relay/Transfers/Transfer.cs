@@ -79,16 +79,9 @@ internal sealed class Transfer : IDisposable
 
     public string FileName => _session.Request.FileName;
 
-    public TransferState State
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _session.State;
-            }
-        }
-    }
+    /// <summary>Read without the lock, so that a WRQ never waits on another transfer's fsync; a value one datagram
+    /// old is good enough for counting transfers.</summary>
+    public TransferState State => _session.State;
 
     /// <summary>Binds the reply socket, sends ACK 0 (§4.3) and records the dump as receiving.</summary>
     public void Start(IPAddress localAddress)
@@ -101,8 +94,8 @@ internal sealed class Transfer : IDisposable
             _timer.Change(KdumpTimings.AckRetransmitInterval, Timeout.InfiniteTimeSpan);
 
             // After ACK 0, which waits only on the file's creation: a dump whose first journal never reached the
-            // disk is found by recovery all the same (DumpSpool's fsync policy).
-            _spool.WriteJournal(_journal, durable: false);
+            // disk is found by recovery all the same (DumpSpool's fsync policy), so a failure here only gets logged.
+            TryWriteJournal(durable: false);
         }
 
         Log.TransferStarted(_logger, Client, DumpFileNames.ForLog(FileName), (int)_session.Features,
@@ -311,7 +304,12 @@ internal sealed class Transfer : IDisposable
     /// <summary>Records the end in the journal (durably) and logs it; the socket stays to linger.</summary>
     private void Finish(DumpState state, string? reason)
     {
-        FlushQuietly(toDisk: true);
+        if (state != DumpState.Complete)
+        {
+            // Complete() has already flushed and fsynced; every other end keeps what it can.
+            FlushQuietly(toDisk: true);
+        }
+
         var length = _writer.FileLength;
         var elapsed = _time.GetElapsedTime(_startTimestamp);
         var counters = _session.Counters;
@@ -329,8 +327,10 @@ internal sealed class Transfer : IDisposable
             EofRetransmissions = counters.EofRetransmissions,
             Ignored = counters.Ignored,
         };
-        _spool.WriteJournal(_journal, durable: true);
-        _spool.RecordHashInBackground(_journal);
+        if (TryWriteJournal(durable: true))
+        {
+            _spool.RecordHashInBackground(_journal);
+        }
 
         var megabytesPerSecond = elapsed.TotalSeconds > 0 ? counters.PayloadBytes / elapsed.TotalSeconds / 1e6 : 0;
         if (state == DumpState.Complete)
@@ -346,6 +346,23 @@ internal sealed class Transfer : IDisposable
     }
 
     private void OnTimer()
+    {
+        try
+        {
+            OnSilence();
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            // An exception escaping a timer callback would end the whole relay; this ends only this transfer.
+            Log.TimerFailed(_logger, DumpFileNames.ForLog(FileName), error);
+            lock (_gate)
+            {
+                Close();
+            }
+        }
+    }
+
+    private void OnSilence()
     {
         lock (_gate)
         {
@@ -384,6 +401,22 @@ internal sealed class Transfer : IDisposable
                     _timer.Change(KdumpTimings.FinishedLinger - silence, Timeout.InfiniteTimeSpan);
                     break;
             }
+        }
+    }
+
+    /// <summary>A journal that cannot be written (disk full, permissions) must not take the transfer, its thread or
+    /// the timer down with it: recovery rebuilds the journal from the file at the next start.</summary>
+    private bool TryWriteJournal(bool durable)
+    {
+        try
+        {
+            _spool.WriteJournal(_journal, durable);
+            return true;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            Log.JournalWriteFailed(_logger, DumpFileNames.ForLog(FileName), error);
+            return false;
         }
     }
 

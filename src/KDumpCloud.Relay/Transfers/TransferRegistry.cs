@@ -5,6 +5,7 @@ using KDumpCloud.Kdump.Transfers;
 using KDumpCloud.Relay.Options;
 using KDumpCloud.Relay.Spool;
 using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
 
 namespace KDumpCloud.Relay.Transfers;
 
@@ -36,6 +37,13 @@ internal sealed class TransferRegistry(
                 return null;
             }
 
+            if (existing.State == TransferState.Receiving && existing.FileName == request.FileName)
+            {
+                // A late or duplicated copy of the WRQ after data began. Any reply would count as an ACK to the
+                // kernel (§11.1), and ending the transfer would throw valid data away with a duplicate: drop it.
+                return null;
+            }
+
             // The Mac's source port is always its panicd_port, so a new request from the same address and port
             // means the old dump is over, finished or not (§11.1).
             existing.Supersede();
@@ -62,7 +70,16 @@ internal sealed class TransferRegistry(
             return new Refusal(KdumpErrorCode.DiskFull, "the relay's disk is nearly full (Relay:MinFreeDiskBytes)");
         }
 
-        var file = spool.TryCreateDump(request.FileName);
+        SafeFileHandle? file;
+        try
+        {
+            file = spool.TryCreateDump(request.FileName);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return new Refusal(KdumpErrorCode.Undefined, $"the relay cannot create the dump: {error.Message}");
+        }
+
         if (file is null)
         {
             // kdumpd answers EEXIST with code 0 (§9, §10): a dump is never overwritten.
@@ -86,16 +103,7 @@ internal sealed class TransferRegistry(
         return null;
     }
 
-    private bool ReserveSpool(Transfer transfer, long bytes)
-    {
-        if (spool.UsedBytes + bytes > _options.SpoolQuotaBytes)
-        {
-            return false;
-        }
-
-        spool.AddUsage(bytes);
-        return true;
-    }
+    private bool ReserveSpool(Transfer transfer, long bytes) => spool.TryReserve(bytes, _options.SpoolQuotaBytes);
 
     private void OnClosed(Transfer transfer)
     {

@@ -54,12 +54,18 @@ public class TransferSessionTests
     }
 
     [Fact]
-    public void Handle_ShortPaniclogPacketWithFill_KeepsTheFillLikeKdumpd()
+    public void Handle_ShortPaniclogPacketWithFill_KeepsTheFillButFullOnesLoseIt()
     {
-        // §8.3: a short last paniclog packet keeps strlen(name)+1 fill bytes after its payload.
+        // §8.3: every paniclog DATA carries strlen(name)+1 = 11 fill bytes after its payload. A full packet loses
+        // them to the receive cap; the short last one keeps them, as kdumpd stores them.
         var session = new TransferSession(Modern("paniclog-x"), long.MaxValue);
-        var step = session.Handle(Packet(KdumpOpcode.Data, 1, 300 + 11));
-        Assert.Equal(311, step.PayloadLength);
+        var full = session.Handle(Packet(KdumpOpcode.Data, 1, 1406 + 11, fill: (byte)'Y'));
+        var last = session.Handle(Packet(KdumpOpcode.Data, 2, 300 + 11, fill: (byte)'Y'));
+
+        Assert.Equal(1406, full.PayloadLength);
+        Assert.Equal(311, last.PayloadLength);
+        Assert.Equal(11, session.Counters.TruncatedBytes);
+        Assert.Equal(1406 + 311, session.Length);
     }
 
     [Fact]
@@ -271,6 +277,43 @@ public class TransferSessionTests
 
         Assert.Equal(TransferAction.Ignore, session.OnSilence(TimeSpan.FromSeconds(10)).Action);
         Assert.Equal(TransferAction.Close, session.OnSilence(KdumpTimings.FinishedLinger).Action);
+    }
+
+    /// <summary>Packets shaped like a real transfer's (blocks near the expected one, SEEKs, EOFs), so that most
+    /// are accepted and the invariants are exercised, not only "never throws".</summary>
+    [Property(MaxTest = 300)]
+    public bool Handle_PlausiblePacketSequences_KeepWritesInsideDatagramAndLimit((byte Kind, byte BlockShift, ushort Size)[] packets)
+    {
+        const long limit = 64 * 1024;
+        var session = new TransferSession(Modern(), limit);
+        var writes = 0;
+        foreach (var (kind, blockShift, size) in packets ?? [])
+        {
+            var block = unchecked(session.ExpectedBlock + (uint)(blockShift % 3) - 1);
+            var datagram = (kind % 4) switch
+            {
+                0 or 1 => Packet(KdumpOpcode.Data, block, size % 1500),
+                2 => Packet(KdumpOpcode.Seek, block, 8),
+                _ => Packet(KdumpOpcode.Eof, block),
+            };
+            if (kind % 4 == 2)
+            {
+                BinaryPrimitives.WriteUInt64BigEndian(datagram.AsSpan(6), (ulong)(size * 7));
+            }
+
+            var step = session.Handle(datagram);
+            if (step.Action == TransferAction.Write)
+            {
+                writes++;
+                if (step.PayloadStart + step.PayloadLength > datagram.Length || step.PayloadLength > KdumpWire.LargeDataSize
+                    || step.Offset + step.PayloadLength > limit || step.AckBlock != block)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return session.Length <= limit && writes <= session.Counters.DataPackets;
     }
 
     [Property(MaxTest = 300)]

@@ -63,8 +63,8 @@ internal sealed class RelayUnderTest : IAsyncDisposable
         return new RelayUnderTest(host, endPoint, dataDirectory);
     }
 
-    /// <summary>Polls the journal until <paramref name="until"/> holds; journals are written by the transfer's
-    /// own loop, a moment after the final ACK left.</summary>
+    /// <summary>Polls the journal until <paramref name="until"/> holds: the final journal is written on the
+    /// transfer's thread and its SHA-256 a moment later, in the background.</summary>
     public async Task<DumpJournal> WaitForJournalAsync(string name, Func<DumpJournal, bool> until, int timeoutMs = 10_000)
     {
         var deadline = Environment.TickCount64 + timeoutMs;

@@ -78,6 +78,24 @@ public class RelayProtocolTests
     }
 
     [Fact]
+    public async Task LateWrqCopyAfterData_IsDroppedAndTheTransferGoesOn()
+    {
+        await using var relay = await RelayUnderTest.StartAsync();
+        using var mac = new RawKdumpPeer(relay.EndPoint);
+        await mac.RequestAsync(RawKdumpPeer.ModernWrq("core-late-wrq"));
+        await mac.ExchangeAsync(RawKdumpPeer.Data(1, [1]), 1);
+
+        // Any reply would count as an ACK to the kernel (§11.1); ending the transfer would lose it.
+        mac.SendToRelay(RawKdumpPeer.ModernWrq("core-late-wrq"));
+        Assert.Null(await mac.ReceiveAsync(300));
+
+        await mac.ExchangeAsync(RawKdumpPeer.Data(2, [2]), 2);
+        await mac.ExchangeAsync(RawKdumpPeer.Eof(3), 3);
+        Assert.Equal(new byte[] { 1, 2 }, await File.ReadAllBytesAsync(relay.DumpPath("core-late-wrq")));
+        Assert.Equal(DumpState.Complete, (await relay.WaitForJournalAsync("core-late-wrq", j => j.State != DumpState.Receiving)).State);
+    }
+
+    [Fact]
     public async Task RetransmittedEof_GetsTheFinalAckAgain()
     {
         await using var relay = await RelayUnderTest.StartAsync();
