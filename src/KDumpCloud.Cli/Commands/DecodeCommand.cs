@@ -22,7 +22,8 @@ internal static class DecodeCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object per file per line (JSON Lines)." };
         var command = new Command("decode", "Decode panic logs, .panic/.ips files and cores, and fingerprint the crash.") { files, json };
         command.SetAction((ParseResult result, CancellationToken cancellationToken) =>
-            Task.FromResult(Run(result.GetValue(files) ?? [], result.GetValue(json), Console.Out, Console.Error, cancellationToken)));
+            Task.FromResult(Run(result.GetValue(files) ?? [], result.GetValue(json),
+                result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken)));
         return command;
     }
 
