@@ -29,8 +29,7 @@ public static class KdumpPacketReader
         var field = datagram[Math.Min(datagram.Length, KdumpWire.DataOffset)..];
         if (KdumpWire.SeekOffsetSize(accepted) == 8)
         {
-            var ok = BinaryPrimitives.TryReadUInt64BigEndian(field, out offset);
-            return ok;
+            return BinaryPrimitives.TryReadUInt64BigEndian(field, out offset);
         }
 
         var ok32 = BinaryPrimitives.TryReadUInt32BigEndian(field, out var offset32);

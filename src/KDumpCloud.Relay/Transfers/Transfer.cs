@@ -26,7 +26,7 @@ internal sealed class Transfer : IDisposable
     private readonly DumpSpool _spool;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Func<Transfer, long, bool> _reserveSpool;
+    private readonly long _spoolQuotaBytes;
     private readonly Action<Transfer> _onClosed;
     private readonly byte[] _receiveBuffer = new byte[KdumpWire.MaxDatagramSize + 1];
     private readonly byte[] _sendBuffer = new byte[128];
@@ -48,7 +48,7 @@ internal sealed class Transfer : IDisposable
         long maxDumpBytes,
         TimeProvider time,
         ILogger logger,
-        Func<Transfer, long, bool> reserveSpool,
+        long spoolQuotaBytes,
         Action<Transfer> onClosed)
     {
         Client = client;
@@ -56,7 +56,7 @@ internal sealed class Transfer : IDisposable
         _spool = spool;
         _time = time;
         _logger = logger;
-        _reserveSpool = reserveSpool;
+        _spoolQuotaBytes = spoolQuotaBytes;
         _onClosed = onClosed;
         _maxDumpBytes = maxDumpBytes;
         _session = new TransferSession(request, maxDumpBytes);
@@ -254,7 +254,7 @@ internal sealed class Transfer : IDisposable
         var end = offset + payload.Length;
         if (end > _reservedLength)
         {
-            if (!_reserveSpool(this, end - _reservedLength))
+            if (!_spool.TryReserve(end - _reservedLength, _spoolQuotaBytes))
             {
                 Refuse(KdumpErrorCode.DiskFull, "relay spool is full", "the spool reached Relay:SpoolQuotaBytes");
                 return;

@@ -86,7 +86,7 @@ internal sealed class TransferRegistry(
             return new Refusal(KdumpErrorCode.Undefined, "File exists");
         }
 
-        var transfer = new Transfer(client, request, file, spool, _options.MaxDumpBytes, time, _logger, ReserveSpool, OnClosed);
+        var transfer = new Transfer(client, request, file, spool, _options.MaxDumpBytes, time, _logger, _options.SpoolQuotaBytes, OnClosed);
         _transfers[client] = transfer;
         try
         {
@@ -99,11 +99,11 @@ internal sealed class TransferRegistry(
             return new Refusal(KdumpErrorCode.Undefined, $"the relay could not start the transfer: {error.Message}");
         }
 
-        _running[transfer] = Task.Run(() => transfer.RunAsync(_stopping.Token));
+        // RunAsync starts the transfer's own receive thread. It cannot close before it is recorded here: closing
+        // needs a 2 s timer tick, a later WRQ (handled on this same thread) or the host stopping.
+        _running[transfer] = transfer.RunAsync(_stopping.Token);
         return null;
     }
-
-    private bool ReserveSpool(Transfer transfer, long bytes) => spool.TryReserve(bytes, _options.SpoolQuotaBytes);
 
     private void OnClosed(Transfer transfer)
     {
