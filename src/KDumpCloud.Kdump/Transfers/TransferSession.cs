@@ -14,18 +14,23 @@ namespace KDumpCloud.Kdump.Transfers;
 public sealed class TransferSession
 {
     private readonly long _maxDumpBytes;
+    private readonly long _maxHoleBytes;
     private uint _finalAckBlock;
 
     /// <param name="request">The accepted write request.</param>
     /// <param name="maxDumpBytes">The largest file this transfer may produce; a DATA or SEEK past it ends the transfer.</param>
-    public TransferSession(WriteRequest request, long maxDumpBytes)
+    /// <param name="maxHoleBytes">The most bytes SEEKs past the end of the file may leave unwritten, all SEEKs
+    /// together; a SEEK past it ends the transfer.</param>
+    public TransferSession(WriteRequest request, long maxDumpBytes, long maxHoleBytes = long.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegative(maxDumpBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxHoleBytes);
         Request = request;
         Features = request.AcceptedFeatures;
         ReceiveCap = KdumpWire.ReceiveCap(Features);
         _maxDumpBytes = maxDumpBytes;
+        _maxHoleBytes = maxHoleBytes;
     }
 
     public WriteRequest Request { get; }
@@ -45,6 +50,13 @@ public sealed class TransferSession
 
     /// <summary>The file's length so far (a SEEK past the end leaves a hole but no length until written).</summary>
     public long Length { get; private set; }
+
+    /// <summary>Bytes that SEEKs past the end of the file skipped, all SEEKs together (holes, some filled later).</summary>
+    public long HoleBytes { get; private set; }
+
+    /// <summary>An upper bound of the bytes the file really stores: neither its length (holes take no space) nor the
+    /// payload received (a rewrite takes no new space) overstates it by more than the other's slack.</summary>
+    public long StoredBytesBound => Math.Min(Length, Counters.PayloadBytes);
 
     public TransferCounters Counters { get; } = new();
 
@@ -148,10 +160,12 @@ public sealed class TransferSession
         if (Offset + payloadLength > _maxDumpBytes)
         {
             State = TransferState.Incomplete;
-            return new TransferStep(TransferAction.LimitExceeded, Offset: Offset, PayloadLength: payloadLength);
+            return new TransferStep(TransferAction.LimitExceeded, Offset: Offset, PayloadLength: payloadLength,
+                Exceeded: TransferLimit.DumpSize);
         }
 
-        var step = new TransferStep(TransferAction.Write, ExpectedBlock, Offset, KdumpWire.DataOffset, payloadLength);
+        var step = new TransferStep(TransferAction.Write, ExpectedBlock, Offset, KdumpWire.DataOffset, payloadLength,
+            Rewrites: Offset < Length && payloadLength > 0);
         Offset += payloadLength;
         Length = Math.Max(Length, Offset);
         Counters.DataPackets++;
@@ -170,9 +184,19 @@ public sealed class TransferSession
         if (offset > (ulong)_maxDumpBytes)
         {
             State = TransferState.Incomplete;
-            return new TransferStep(TransferAction.LimitExceeded, Offset: (long)Math.Min(offset, long.MaxValue));
+            return new TransferStep(TransferAction.LimitExceeded, Offset: (long)Math.Min(offset, long.MaxValue),
+                Exceeded: TransferLimit.DumpSize);
         }
 
+        // offset <= _maxDumpBytes, so it fits a long from here on.
+        var hole = Math.Max(0, (long)offset - Length);
+        if (hole > _maxHoleBytes - HoleBytes)
+        {
+            State = TransferState.Incomplete;
+            return new TransferStep(TransferAction.LimitExceeded, Offset: (long)offset, Exceeded: TransferLimit.Holes);
+        }
+
+        HoleBytes += hole;
         Offset = (long)offset;
         Counters.Seeks++;
         return new TransferStep(TransferAction.Seek, ExpectedBlock++, Offset);

@@ -280,16 +280,20 @@ public class TransferSessionTests
     }
 
     /// <summary>Packets shaped like a real transfer's (blocks near the expected one, SEEKs, EOFs), so that most
-    /// are accepted and the invariants are exercised, not only "never throws".</summary>
+    /// are accepted and the invariants are exercised, not only "never throws". A model of the file, kept beside the
+    /// session, says what each step must be: every accepted DATA is one write inside its datagram, counted once, at
+    /// the offset the model expects, flagged as a rewrite exactly when it lands below the high-water mark.</summary>
     [Property(MaxTest = 300)]
-    public bool Handle_PlausiblePacketSequences_KeepWritesInsideDatagramAndLimit((byte Kind, byte BlockShift, ushort Size)[] packets)
+    public bool Handle_PlausiblePacketSequences_AgreeWithAModelOfTheFile((byte Kind, byte BlockShift, ushort Size)[] packets)
     {
         const long limit = 64 * 1024;
-        var session = new TransferSession(Modern(), limit);
-        var writes = 0;
+        const long holeLimit = 16 * 1024;
+        var session = new TransferSession(Modern(), limit, holeLimit);
+        long writes = 0, payloadBytes = 0, offset = 0, length = 0, holes = 0;
         foreach (var (kind, blockShift, size) in packets ?? [])
         {
             var block = unchecked(session.ExpectedBlock + (uint)(blockShift % 3) - 1);
+            var expected = block == session.ExpectedBlock && session.State == TransferState.Receiving;
             var datagram = (kind % 4) switch
             {
                 0 or 1 => Packet(KdumpOpcode.Data, block, size % 1500),
@@ -302,18 +306,86 @@ public class TransferSessionTests
             }
 
             var step = session.Handle(datagram);
-            if (step.Action == TransferAction.Write)
+            switch (step.Action)
             {
-                writes++;
-                if (step.PayloadStart + step.PayloadLength > datagram.Length || step.PayloadLength > KdumpWire.LargeDataSize
-                    || step.Offset + step.PayloadLength > limit || step.AckBlock != block)
-                {
-                    return false;
-                }
+                case TransferAction.Write:
+                    var payload = Math.Min(size % 1500, KdumpWire.LargeDataSize);
+                    if (!expected || step.PayloadStart + step.PayloadLength > datagram.Length || step.PayloadLength != payload
+                        || step.Offset != offset || step.Offset + step.PayloadLength > limit || step.AckBlock != block
+                        || step.Rewrites != (offset < length && payload > 0))
+                    {
+                        return false;
+                    }
+
+                    writes++;
+                    payloadBytes += payload;
+                    offset += payload;
+                    length = Math.Max(length, offset);
+                    break;
+                case TransferAction.Seek:
+                    if (!expected || step.Offset != size * 7)
+                    {
+                        return false;
+                    }
+
+                    holes += Math.Max(0, step.Offset - length);
+                    offset = step.Offset;
+                    break;
+                case TransferAction.LimitExceeded:
+                    var over = step.Exceeded switch
+                    {
+                        TransferLimit.DumpSize => step.Offset + step.PayloadLength > limit,
+                        TransferLimit.Holes => holes + Math.Max(0, step.Offset - length) > holeLimit,
+                        _ => false,
+                    };
+                    if (!expected || !over)
+                    {
+                        return false;
+                    }
+
+                    break;
             }
         }
 
-        return session.Length <= limit && writes <= session.Counters.DataPackets;
+        return writes == session.Counters.DataPackets && payloadBytes == session.Counters.PayloadBytes
+            && length == session.Length && holes == session.HoleBytes && session.HoleBytes <= holeLimit
+            && session.Length <= limit && session.StoredBytesBound <= Math.Min(length, payloadBytes);
+    }
+
+    [Fact]
+    public void Handle_MachOSeekPattern_FlagsOnlyTheWritesBelowTheHighWaterMark()
+    {
+        // §7, pre-10.11: header at 0, SEEK past the header region, data, SEEK back into the header, data.
+        var session = new TransferSession(Legacy(), long.MaxValue, maxHoleBytes: 4096);
+
+        var header = session.Handle(Packet(KdumpOpcode.Data, 1, 100));
+        session.Handle(Seek32(2, 4096));
+        var region = session.Handle(Packet(KdumpOpcode.Data, 3, 500));
+        session.Handle(Seek32(4, 100));
+        var command = session.Handle(Packet(KdumpOpcode.Data, 5, 72));
+
+        Assert.False(header.Rewrites);
+        Assert.False(region.Rewrites);
+        Assert.True(command.Rewrites);
+        Assert.Equal(100, command.Offset);
+        Assert.Equal(3996, session.HoleBytes);
+        Assert.Equal(672, session.StoredBytesBound);
+    }
+
+    [Fact]
+    public void Handle_SeeksLeavingHolesPastTheLimit_StopTheTransferAndSayWhy()
+    {
+        // A SEEK near the size limit, one byte, EOF: a 4 GiB file holding one byte. Holes add up across SEEKs.
+        var session = new TransferSession(Legacy(), long.MaxValue, maxHoleBytes: 10_000);
+
+        Assert.Equal(TransferAction.Seek, session.Handle(Seek32(1, 6_000)).Action);
+        Assert.Equal(TransferAction.Write, session.Handle(Packet(KdumpOpcode.Data, 2, 1)).Action);
+        var step = session.Handle(Seek32(3, 10_500));
+
+        Assert.Equal(TransferAction.LimitExceeded, step.Action);
+        Assert.Equal(TransferLimit.Holes, step.Exceeded);
+        Assert.Equal(TransferState.Incomplete, session.State);
+        Assert.Equal(6_000, session.HoleBytes);
     }
 
     [Property(MaxTest = 300)]
