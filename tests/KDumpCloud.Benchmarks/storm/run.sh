@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Storm run for issue 6's Benchmarks: 1,000 Macs at once, then 10,000 short transfers in a minute, then one Mac
 # flooding WRQs, while a probe Mac dumps a normal core again and again and must stay byte-identical. The relay runs
-# as its own process (Release build); the harness is tests/KDumpCloud.Benchmarks/Storm. Loopback only, bounded
+# as its own process (Release build); the harness is the project beside this script
+# (kdumpcloud-storm). Loopback only, bounded
 # (the harness has a global deadline and kills the relay at the end).
 #
 #   bash tests/KDumpCloud.Benchmarks/storm/run.sh [--rev REV] [--out FILE] [--title TEXT] [--note TEXT]
@@ -14,6 +15,7 @@
 #   storm options and relay settings go to kdumpcloud-storm unchanged (dotnet kdumpcloud-storm.dll --help).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
+harness=tests/KDumpCloud.Benchmarks/storm
 rev=""
 out="$root/tests/KDumpCloud.Benchmarks/results/storm.md"
 title="Relay storm run (loopback)"
@@ -39,7 +41,7 @@ fi
 
 work=$(mktemp -d /tmp/kdumpcloud-storm.XXXXXX)
 storm_pid=""
-cleanup() { [ -n "$storm_pid" ] && kill "$storm_pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { if [ -n "$storm_pid" ]; then kill "$storm_pid" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
 
 if [ -n "$rev" ]; then
@@ -47,9 +49,9 @@ if [ -n "$rev" ]; then
   mkdir -p "$src"
   git -C "$root" archive "$rev" | tar -x -C "$src"
   commit="$(git -C "$root" rev-parse --short "$rev") ($(git -C "$root" log -1 --format='%s' "$rev" | cut -c1-90)…)"
-  if [ ! -d "$src/tests/KDumpCloud.Benchmarks/Storm" ]; then
-    mkdir -p "$src/tests/KDumpCloud.Benchmarks/Storm"
-    (cd "$root/tests/KDumpCloud.Benchmarks/Storm" && tar -c --exclude=bin --exclude=obj .) | tar -x -C "$src/tests/KDumpCloud.Benchmarks/Storm"
+  if [ ! -f "$src/$harness/KDumpCloud.Benchmarks.Storm.csproj" ]; then
+    mkdir -p "$src/$harness"
+    (cd "$root/$harness" && tar -c --exclude=bin --exclude=obj .) | tar -x -C "$src/$harness"
     commit="$commit; harness from the work tree"
   fi
 else
@@ -64,9 +66,9 @@ fi
 
 echo "building (Release) from $src ..." >&2
 dotnet build "$src/src/KDumpCloud.Relay" -c Release -v q -nologo >/dev/null
-dotnet build "$src/tests/KDumpCloud.Benchmarks/Storm" -c Release -v q -nologo >/dev/null
+dotnet build "$src/$harness" -c Release -v q -nologo >/dev/null
 relay_dll="$src/src/KDumpCloud.Relay/bin/Release/net10.0/kdumpcloud-relay.dll"
-storm_dll="$src/tests/KDumpCloud.Benchmarks/Storm/bin/Release/net10.0/kdumpcloud-storm.dll"
+storm_dll="$src/$harness/bin/Release/net10.0/kdumpcloud-storm.dll"
 
 started=$(date -u +%Y-%m-%dT%H:%MZ)
 set +e
