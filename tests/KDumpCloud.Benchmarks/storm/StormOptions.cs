@@ -31,6 +31,7 @@ internal sealed record StormOptions
           --source-port server|any  Macs send from the relay's port like a real Mac's panicd_port, or any port [server]
           --settle-seconds T [2]    pause after each phase before counting the spool
           --sample-ms T [100]       --deadline-seconds T [280]
+          --phases LIST             which phases to run, in order, e.g. 3 or 1,2   [1,2,3]
         """;
 
     public required string RelayDll { get; init; }
@@ -80,6 +81,9 @@ internal sealed record StormOptions
     public TimeSpan Deadline { get; init; } = TimeSpan.FromSeconds(280);
 
     public IReadOnlyList<string> RelayArguments { get; init; } = [];
+
+    /// <summary>The phases to run (1, 2, 3), in order.</summary>
+    public IReadOnlyList<int> Phases { get; init; } = [1, 2, 3];
 
     /// <summary>Parses the command line; throws <see cref="FormatException"/> with a message for people.</summary>
     public static StormOptions Parse(IReadOnlyList<string> args)
@@ -145,6 +149,9 @@ internal sealed record StormOptions
         Settle = Seconds(values, "settle-seconds", o.Settle),
         SampleInterval = TimeSpan.FromMilliseconds(Int(values, "sample-ms", (int)o.SampleInterval.TotalMilliseconds)),
         Deadline = Seconds(values, "deadline-seconds", o.Deadline),
+        Phases = Take(values, "phases") is { } list
+            ? [.. list.Split(',').Select(p => int.Parse(p, NumberStyles.None, CultureInfo.InvariantCulture))]
+            : o.Phases,
     };
 
     private StormOptions Validated()
@@ -157,6 +164,7 @@ internal sealed record StormOptions
         if (ShortSize is < 1 or > 64 << 20) { problems.Add("--short-size must be 1 B … 64 MiB"); }
         if (ProbeSize is < 1 or > 1 << 30) { problems.Add("--probe-size must be 1 B … 1 GiB"); }
         if (Deadline <= TimeSpan.Zero || Deadline > TimeSpan.FromHours(1)) { problems.Add("--deadline-seconds must be more than 0 and at most 3600"); }
+        if (Phases.Count == 0 || Phases.Any(p => p is < 1 or > 3)) { problems.Add("--phases lists 1, 2 and/or 3"); }
         if (SampleInterval < TimeSpan.FromMilliseconds(10)) { problems.Add("--sample-ms must be at least 10"); }
         return problems.Count == 0 ? this : throw new FormatException(string.Join("; ", problems));
     }

@@ -26,7 +26,7 @@ internal static class StormRun
 
         var started = Stopwatch.GetTimestamp();
         var phases = new List<PhaseResult>();
-        foreach (var (name, run) in Phases())
+        foreach (var (name, run) in options.Phases.Select(p => Phases()[p - 1]))
         {
             if (deadline.IsCancellationRequested || relay.HasExited)
             {
@@ -58,7 +58,7 @@ internal static class StormRun
             context.SpoolFileCount(), total, deadline.IsCancellationRequested, RelayLogSummary.Read(relayLog));
     }
 
-    private static IEnumerable<(string Name, Func<StormContext, CancellationToken, Task<PhaseResult>> Run)> Phases() =>
+    private static (string Name, Func<StormContext, CancellationToken, Task<PhaseResult>> Run)[] Phases() =>
     [
         ("1. mass dump", MassDumpPhase.RunAsync),
         ("2. short transfers", ShortTransfersPhase.RunAsync),

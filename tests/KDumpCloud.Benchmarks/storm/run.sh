@@ -12,6 +12,7 @@
 #                 the harness comes from REV too, or from the work tree if REV predates it
 #   --out FILE    the markdown report [tests/KDumpCloud.Benchmarks/results/storm.md]
 #   --title TEXT  its heading; --note TEXT a line under it (repeatable)
+#   --keep-log F  copy the relay's own log to F (it is deleted with the run's temporary directory otherwise)
 #   storm options and relay settings go to kdumpcloud-storm unchanged (dotnet kdumpcloud-storm.dll --help).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -20,12 +21,14 @@ rev=""
 out="$root/tests/KDumpCloud.Benchmarks/results/storm.md"
 title="Relay storm run (loopback)"
 notes=()
+keep_log=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rev) rev=$2; shift 2 ;;
     --out) out=$(realpath -m "$2"); shift 2 ;;
     --title) title=$2; shift 2 ;;
     --note) notes+=("$2"); shift 2 ;;
+    --keep-log) keep_log=$(realpath -m "$2"); shift 2 ;;
     *) break ;;
   esac
 done
@@ -79,6 +82,7 @@ wait "$storm_pid"
 status=$?
 storm_pid=""
 set -e
+if [ -n "$keep_log" ]; then cp "$work/relay.log" "$keep_log" 2>/dev/null || true; fi
 [ -s "$work/figures.md" ] || { echo "the storm run wrote no figures (exit $status)" >&2; tail -20 "$work/relay.log" >&2 || true; exit 1; }
 
 mkdir -p "$(dirname "$out")"
