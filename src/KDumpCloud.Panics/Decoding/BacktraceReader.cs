@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using KDumpCloud.Panics.Model;
 
 namespace KDumpCloud.Panics.Decoding;
@@ -6,9 +5,9 @@ namespace KDumpCloud.Panics.Decoding;
 /// <summary>
 /// Backtrace and "Kernel Extensions in backtrace" lines in every grammar: x86_64 <c>frame : return [image : symbol + off]</c>
 /// (2.4), i386 with four stack words (1.1), arm64 <c>lr: .. fp: ..</c> (3), PowerPC one-line <c>Backtrace: ..</c> (1.3),
-/// and kext entries <c>id(version)[uuid]@0xstart->0xend</c> (2.5). Unparseable lines return null.
+/// and kext entries (2.5, <see cref="KextLineReader"/>). Unparseable lines return null.
 /// </summary>
-internal static partial class BacktraceReader
+internal static class BacktraceReader
 {
     public static bool IsFrameLine(string line) =>
         (line.StartsWith("0x", StringComparison.Ordinal) && line.Contains(" : ", StringComparison.Ordinal))
@@ -73,29 +72,6 @@ internal static partial class BacktraceReader
         }
     }
 
-    public static KextEntry? ParseKext(string line)
-    {
-        var match = KextPattern().Match(line);
-        if (!match.Success)
-        {
-            return null;
-        }
-
-        return new KextEntry(
-            match.Groups["id"].Value,
-            match.Groups["dep"].Success,
-            match.Groups["ver"].Value,
-            match.Groups["uuid"].Success ? WithoutSpaces(match.Groups["uuid"].Value) : null,
-            Hex.Parse(WithoutSpaces(match.Groups["start"].Value)),
-            match.Groups["end"].Success ? Hex.Parse(WithoutSpaces(match.Groups["end"].Value)) : null);
-    }
-
-    /// <summary>Terminal wraps inject spaces into long hex runs (section 6: <c>D52AFA28 EE2B</c>, <c>0xffffff 7f80f24000</c>).</summary>
-    private static string WithoutSpaces(string text) => text.Contains(' ', StringComparison.Ordinal) ? text.Replace(" ", string.Empty, StringComparison.Ordinal) : text;
-
-
-    [GeneratedRegex(@"^(?<dep>dependency:\s*)?(?<id>[A-Za-z0-9_.\-]+)\s*\((?<ver>[^)]*)\)\s*(?:\[(?<uuid>[0-9A-Fa-f\- ]+)\])?\s*@\s*0\s?x(?<start>[0-9a-fA-F ]+?)(?:\s*->\s*0x(?<end>[0-9a-fA-F ]+?))?\s*$", RegexOptions.CultureInvariant)]
-    private static partial Regex KextPattern();
+    /// <summary>A kext entry line (2.5); see <see cref="KextLineReader"/>.</summary>
+    public static KextEntry? ParseKext(string line) => KextLineReader.Parse(line);
 }
-
-internal sealed record KextEntry(string BundleId, bool IsDependency, string Version, string? Uuid, ulong? Start, ulong? End);

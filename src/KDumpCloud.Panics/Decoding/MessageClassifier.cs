@@ -57,7 +57,7 @@ internal static partial class MessageClassifier
             return new PanicKind(PanicCategory.MachineCheck) { SourceFile = source.File, SourceLine = source.Line };
         }
 
-        if (Has(message, "assertion failed") && AssertionPattern().Match(message) is { Success: true } assertion)
+        if (Has(message, "assertion failed") && AssertionPattern.Match(message) is { Success: true } assertion)
         {
             return new PanicKind(PanicCategory.Assertion)
             {
@@ -66,7 +66,7 @@ internal static partial class MessageClassifier
             };
         }
 
-        if (Has(message, "userspace watchdog") && UserspaceWatchdogPattern().Match(message) is { Success: true } userspace)
+        if (Has(message, "userspace watchdog") && UserspaceWatchdogPattern.Match(message) is { Success: true } userspace)
         {
             return new PanicKind(PanicCategory.UserspaceWatchdog) { Subject = userspace.Groups["service"].Value };
         }
@@ -152,17 +152,29 @@ internal static partial class MessageClassifier
         return (slash >= 0 ? path[(slash + 1)..] : path).Replace(" ", string.Empty, StringComparison.Ordinal);
     }
 
+    // Issue 6 item 9: with a backtracking engine these two scan lazily from every repeat of their first phrase to the
+    // end of the message (quadratic: 17 s for 3.4 MB of "assertion failed: "). The non-backtracking engine is linear in
+    // the message and gives the same matches and groups (AdversarialInputTests, RegexEquivalenceTests). It has no
+    // source generator, so these are built once here; they run only on messages that contain their first phrase.
+    internal static readonly Regex AssertionPattern = new(
+        @"assertion failed:.*?,\s*file:\s*(?<file>\S+?),\s*line:\s*(?<line>\d+)",
+        RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking);
+
+    internal static readonly Regex UserspaceWatchdogPattern = new(
+        @"userspace watchdog timeout:.*?checkins from (?<service>[A-Za-z0-9_.\-]+)",
+        RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking);
+
+    // The generated patterns below stay on the faster backtracking engine because each is linear as written (proved on
+    // hostile input by AdversarialInputTests): every start they try is a distinct occurrence of a literal, and the run
+    // a failed start scans ends where the next start begins. Trap: the name run cannot cross the next "type N =" (it
+    // has a digit); PowerPC: the name run stops at '(' and Flatten leaves single spaces; sleep/wake: the first start
+    // always matches (its bundle part is optional); coprocessor: anchored at the start of the message or name.
+
     [GeneratedRegex(@"[Tt]ype\s*(?<type>\d{1,3})\s*=\s*(?<name>[a-z][a-z \-]*[a-z])", RegexOptions.CultureInvariant)]
     private static partial Regex TrapPattern();
 
     [GeneratedRegex(@"kernel trap\(cpu \d+\):\s*0x[0-9A-Fa-f]+\s*-\s*(?<name>[A-Za-z ]+?)(?:\s+[A-Z]+=|$)", RegexOptions.CultureInvariant)]
     private static partial Regex PowerPcTrapPattern();
-
-    [GeneratedRegex(@"assertion failed:.*?,\s*file:\s*(?<file>\S+?),\s*line:\s*(?<line>\d+)", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
-    private static partial Regex AssertionPattern();
-
-    [GeneratedRegex(@"userspace watchdog timeout:.*?checkins from (?<service>[A-Za-z0-9_.\-]+)", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
-    private static partial Regex UserspaceWatchdogPattern();
 
     [GeneratedRegex(@"(?:Sleep|Wake) transition timed out(?:.*?Suspected bundle:\s*(?<bundle>[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)+))?", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
     private static partial Regex SleepWakePattern();

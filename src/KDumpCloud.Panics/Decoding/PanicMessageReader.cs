@@ -82,12 +82,12 @@ internal static class PanicMessageReader
         }
 
         var builder = new List<string> { message.ToString() };
+        var quote = QuoteState.Initial.After(message);
         var last = index;
         for (var next = index + 1; next < lines.Count && next - index <= MaxContinuationLines; next++)
         {
             var candidate = lines[next];
-            var joined = string.Join('\n', builder);
-            var insideQuote = QuoteIsOpen(joined);
+            var insideQuote = quote.Open;
             if (!insideQuote && (candidate.Length == 0 || IsStructural(candidate)))
             {
                 break;
@@ -106,6 +106,7 @@ internal static class PanicMessageReader
             }
 
             builder.Add(candidate);
+            quote = quote.After("\n").After(candidate);
             last = next;
         }
 
@@ -118,23 +119,35 @@ internal static class PanicMessageReader
         return cpuAt >= 0 && Hex.TryParseLeadingDecimal(inside[(cpuAt + 3)..], out var cpu) && cpu < 4096 ? (int)cpu : null;
     }
 
-    /// <summary>True when the text has an unmatched double quote that is not escaped (a string still open).</summary>
-    private static bool QuoteIsOpen(string text)
+    /// <summary>
+    /// Whether the lines so far leave a double quote open (an unescaped <c>"</c> unmatched), carried line by line so that
+    /// each line is read once: re-reading the joined message per line cost up to 13 copies of a hostile message.
+    /// </summary>
+    private readonly record struct QuoteState(bool Open, bool Escaped)
     {
-        var open = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\\')
-            {
-                i++;
-            }
-            else if (text[i] == '"')
-            {
-                open = !open;
-            }
-        }
+        public static QuoteState Initial => default;
 
-        return open;
+        public QuoteState After(ReadOnlySpan<char> text)
+        {
+            var (open, escaped) = (Open, Escaped);
+            foreach (var c in text)
+            {
+                if (escaped)
+                {
+                    escaped = false;
+                }
+                else if (c == '\\')
+                {
+                    escaped = true;
+                }
+                else if (c == '"')
+                {
+                    open = !open;
+                }
+            }
+
+            return new QuoteState(open, escaped);
+        }
     }
 
     public static bool IsStructural(string line)

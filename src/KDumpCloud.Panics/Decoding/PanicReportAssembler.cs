@@ -121,15 +121,18 @@ internal static class PanicReportAssembler
 
     private static List<KextInBacktrace> GroupKexts(List<KextEntry> entries)
     {
+        // Sets beside the lists: a linear search per entry is quadratic in a hostile list (issue 6 item 9).
         var kexts = new List<KextInBacktrace>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         KextInBacktrace? current = null;
         var dependencies = new List<string>();
+        var seenDependencies = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             if (!entry.IsDependency)
             {
                 Flush();
-                if (kexts.Any(k => k.BundleId == entry.BundleId))
+                if (!seen.Add(entry.BundleId))
                 {
                     continue;
                 }
@@ -142,7 +145,7 @@ internal static class PanicReportAssembler
                     End = entry.End,
                 };
             }
-            else if (current is not null && !dependencies.Contains(entry.BundleId))
+            else if (current is not null && seenDependencies.Add(entry.BundleId))
             {
                 dependencies.Add(entry.BundleId);
             }
@@ -160,6 +163,7 @@ internal static class PanicReportAssembler
 
             current = null;
             dependencies = [];
+            seenDependencies.Clear();
         }
     }
 
@@ -182,6 +186,16 @@ internal static class PanicReportAssembler
         if (parsed.NextPanicLine is { } next)
         {
             warnings.Add($"another panic starts at line {next + 1}; only the first was decoded");
+        }
+
+        if (parsed.IgnoredFrames > 0)
+        {
+            warnings.Add($"{parsed.IgnoredFrames} frames after the first {PanicTextParser.MaxFrames} ignored");
+        }
+
+        if (parsed.IgnoredKextEntries > 0)
+        {
+            warnings.Add($"{parsed.IgnoredKextEntries} kext entries after the first {PanicTextParser.MaxKextEntries} ignored");
         }
 
         if (parsed.Frames.Count == 0)

@@ -35,6 +35,10 @@ internal sealed class ParsedPanicText
 
     /// <summary>Line index of a second <c>panic(</c> line: several panics pasted together (section 6).</summary>
     public int? NextPanicLine { get; set; }
+
+    /// <summary>Frames and kext entries past <see cref="PanicTextParser.MaxFrames"/> and <see cref="PanicTextParser.MaxKextEntries"/>.</summary>
+    public int IgnoredFrames { get; set; }
+    public int IgnoredKextEntries { get; set; }
 }
 
 /// <summary>
@@ -43,6 +47,14 @@ internal sealed class ParsedPanicText
 /// </summary>
 internal static class PanicTextParser
 {
+    /// <summary>
+    /// Real backtraces have tens of frames and tens of kext entries. Every frame is looked up in every kext range, so a
+    /// hostile log listing hundreds of thousands of each would cost their product (issue 6 item 9); past these the
+    /// rest is counted and reported, not kept.
+    /// </summary>
+    internal const int MaxFrames = 512;
+    internal const int MaxKextEntries = 512;
+
     private enum Section { None, Backtrace, Kexts, LoadedKexts }
 
     public static ParsedPanicText Parse(List<string> lines)
@@ -75,7 +87,7 @@ internal static class PanicTextParser
             {
                 if (section != Section.LoadedKexts && BacktraceReader.ParseFrame(line) is { } frame)
                 {
-                    parsed.Frames.Add(frame);
+                    AddFrame(parsed, frame);
                 }
 
                 continue;
@@ -83,7 +95,15 @@ internal static class PanicTextParser
 
             if (section == Section.Kexts && BacktraceReader.ParseKext(line) is { } kext)
             {
-                parsed.KextEntries.Add(kext);
+                if (parsed.KextEntries.Count < MaxKextEntries)
+                {
+                    parsed.KextEntries.Add(kext);
+                }
+                else
+                {
+                    parsed.IgnoredKextEntries++;
+                }
+
                 continue;
             }
 
@@ -96,6 +116,18 @@ internal static class PanicTextParser
         }
 
         return parsed;
+    }
+
+    private static void AddFrame(ParsedPanicText parsed, BacktraceFrame frame)
+    {
+        if (parsed.Frames.Count < MaxFrames)
+        {
+            parsed.Frames.Add(frame);
+        }
+        else
+        {
+            parsed.IgnoredFrames++;
+        }
     }
 
     /// <summary>The report header above the panic line (2.1): the Anonymous UUID, a per-machine identifier.</summary>
@@ -119,7 +151,11 @@ internal static class PanicTextParser
                 {
                     parsed.SawBacktraceHeader = true;
                     parsed.IsPowerPc = true;
-                    parsed.Frames.AddRange(BacktraceReader.ParseOneLineBacktrace(line));
+                    foreach (var frame in BacktraceReader.ParseOneLineBacktrace(line))
+                    {
+                        AddFrame(parsed, frame);
+                    }
+
                     return Section.None;
                 }
 

@@ -40,7 +40,7 @@ internal static partial class MessageTemplate
 
         // A NAME=value dump after the words of the template is device state (CSTS=, VID=, DAR=...), and which
         // fields are printed changes between driver versions (VID/DID= vs VID= DID=), so it is not identity.
-        var dump = text.Contains('=', StringComparison.Ordinal) ? StatusDumpPattern().Match(text) : Match.Empty;
+        var dump = text.Contains('=', StringComparison.Ordinal) ? StatusDumpPattern.Match(text).Groups["dump"] : Match.Empty;
         if (dump.Success && WordCount(text.AsSpan(0, dump.Index)) >= 2)
         {
             text = text[..dump.Index];
@@ -166,8 +166,18 @@ internal static partial class MessageTemplate
     [GeneratedRegex(@",\s*file:\s", RegexOptions.CultureInvariant)]
     private static partial Regex AssertionFilePattern();
 
-    [GeneratedRegex(@"(?<![\w\[/])[A-Za-z][A-Za-z0-9_]*(?:\[[^\]\s]*\])?(?:/[A-Za-z][A-Za-z0-9_]*)*=", RegexOptions.CultureInvariant)]
-    private static partial Regex StatusDumpPattern();
+    /// <summary>
+    /// <c>NAME=</c>, <c>NAME[i]=</c> or <c>A/B=</c> not inside another word, index or path. With a backtracking engine
+    /// every start re-scans an unclosed <c>[</c> to the end of the message (quadratic: issue 6 item 9, <c>a[-</c>
+    /// repeated), so it runs on the linear non-backtracking engine, which has no lookbehind: the character before the
+    /// name is matched instead of looked behind at, and the name is the <c>dump</c> group.
+    /// </summary>
+    internal static readonly Regex StatusDumpPattern = new(
+        @"(?:^|[^\w\[/])(?<dump>[A-Za-z][A-Za-z0-9_]*(?:\[[^\]\s]*\])?(?:/[A-Za-z][A-Za-z0-9_]*)*=)",
+        RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+
+    // Linear as generated: each ',' starts one try whose white space run ends at the next non-space; each word start
+    // one try that stops at the end of its word.
 
     [GeneratedRegex(@"\b([A-Z][A-Z0-9]*?)EXT\d+\b", RegexOptions.CultureInvariant)]
     private static partial Regex CoprocessorInstancePattern();
