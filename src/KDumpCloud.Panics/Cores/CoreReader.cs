@@ -14,6 +14,7 @@ public static class CoreReader
     private const int ChunkSize = 256 * 1024;
     private const int PanicTextLimit = 128 * 1024;
     private const int KernelVersionLimit = 512;
+
     private static ReadOnlySpan<byte> PanicMarker => "panic(cpu "u8;
     private static ReadOnlySpan<byte> KernelVersionMarker => "Darwin Kernel Version "u8;
     private const string KernelVersionNote = "kern ver str";
@@ -135,22 +136,29 @@ public static class CoreReader
 
         private void ReadMachOHeader(ReadOnlySpan<byte> window)
         {
-            if (MachOCoreHeader.ReadNotes(window, warnings) is { } notes)
+            if (MachOCoreHeader.ReadNotes(window, warnings, NoteKindOf) is { } notes)
             {
-                foreach (var note in notes.Where(n => n.Owner == KernelVersionNote || n.Owner.Contains("panic", StringComparison.OrdinalIgnoreCase)))
+                // An offset no file reaches would wrap the range arithmetic below; such a note can hold nothing.
+                foreach (var note in notes.Where(n => n.Offset < long.MaxValue / 2))
                 {
-                    _notes.Add((note, new TextCapture((int)Math.Min(note.Size, PanicTextLimit))));
+                    // "kern ver str" payload: uint32 version, then the string.
+                    var limit = note.Owner == KernelVersionNote ? 4 + KernelVersionLimit : PanicTextLimit;
+                    _notes.Add((note, new TextCapture((int)Math.Min(note.Size, (ulong)limit))));
                     _versionFromNote |= note.Owner == KernelVersionNote && note.Size > 4;
                 }
             }
         }
+
+        /// <summary>The notes kept: the kernel version and one whose owner mentions the panic.</summary>
+        private static int NoteKindOf(ReadOnlySpan<char> owner) =>
+            owner.SequenceEqual(KernelVersionNote) ? 1 : owner.Contains("panic", StringComparison.OrdinalIgnoreCase) ? 2 : 0;
 
         /// <summary>Copies the part of each note payload that falls inside the bytes just read.</summary>
         private void CaptureNotes(ReadOnlySpan<byte> fresh, long freshStart)
         {
             foreach (var (note, capture) in _notes)
             {
-                var noteEnd = note.Offset + Math.Min(note.Size, PanicTextLimit);
+                var noteEnd = note.Offset + (ulong)capture.Limit;
                 var from = Math.Max((long)note.Offset, freshStart);
                 var to = Math.Min((long)noteEnd, freshStart + fresh.Length);
                 if (from < to && !capture.Complete)

@@ -6,10 +6,15 @@ namespace KDumpCloud.Panics.Cores;
 /// <summary>A Mach-O LC_NOTE: owner name and the file range of its payload.</summary>
 internal sealed record MachONote(string Owner, ulong Offset, ulong Size);
 
+/// <summary>Sorts an LC_NOTE owner into a kind the reader wants (1 to 31), or 0 for a note it does not want.</summary>
+internal delegate int NoteKind(ReadOnlySpan<char> owner);
+
 /// <summary>
 /// Reads the Mach-O header and load commands of a kernel core (<c>MH_CORE</c>, filetype 4) from the first bytes of
 /// the file (xnu <c>kern/kdp_core.c</c> writes them first). Only LC_NOTE is kept: xnu stores the kernel version
 /// string in a <c>"kern ver str"</c> note. Little-endian only (x86_64 and arm64); returns null for anything else.
+/// Headers are untrusted (issue 6 item 10): only the first note of each wanted kind is kept (xnu writes one of each)
+/// and no owner string is made for the others, so thousands of notes cost nothing but a warning.
 /// </summary>
 internal static class MachOCoreHeader
 {
@@ -22,7 +27,7 @@ internal static class MachOCoreHeader
     public static bool IsMachO(ReadOnlySpan<byte> head) =>
         head.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(head) is Magic32 or Magic64;
 
-    public static List<MachONote>? ReadNotes(ReadOnlySpan<byte> head, List<string> warnings)
+    public static List<MachONote>? ReadNotes(ReadOnlySpan<byte> head, List<string> warnings, NoteKind kindOf)
     {
         if (!IsMachO(head) || head.Length < 28)
         {
@@ -39,6 +44,9 @@ internal static class MachOCoreHeader
         var commandCount = BinaryPrimitives.ReadUInt32LittleEndian(head[16..]);
         var offset = is64 ? 32 : 28;
         var notes = new List<MachONote>();
+        var ignored = 0;
+        var kindsSeen = 0u;
+        Span<char> owner = stackalloc char[NoteOwnerLength];
         for (var i = 0u; i < commandCount; i++)
         {
             if (offset + 8 > head.Length)
@@ -59,13 +67,27 @@ internal static class MachOCoreHeader
             {
                 var ownerBytes = head.Slice(offset + 8, NoteOwnerLength);
                 var nul = ownerBytes.IndexOf((byte)0);
-                var owner = Encoding.ASCII.GetString(nul >= 0 ? ownerBytes[..nul] : ownerBytes);
-                notes.Add(new MachONote(owner,
-                    BinaryPrimitives.ReadUInt64LittleEndian(head[(offset + 24)..]),
-                    BinaryPrimitives.ReadUInt64LittleEndian(head[(offset + 32)..])));
+                var name = owner[..Encoding.ASCII.GetChars(nul >= 0 ? ownerBytes[..nul] : ownerBytes, owner)];
+                var kind = kindOf(name) & 31;
+                if (kind != 0 && (kindsSeen & (1u << kind)) == 0)
+                {
+                    kindsSeen |= 1u << kind;
+                    notes.Add(new MachONote(name.ToString(),
+                        BinaryPrimitives.ReadUInt64LittleEndian(head[(offset + 24)..]),
+                        BinaryPrimitives.ReadUInt64LittleEndian(head[(offset + 32)..])));
+                }
+                else if (kind != 0)
+                {
+                    ignored++;
+                }
             }
 
             offset += (int)size;
+        }
+
+        if (ignored > 0)
+        {
+            warnings.Add($"{ignored} more LC_NOTEs of a kind already seen ignored");
         }
 
         return notes;
