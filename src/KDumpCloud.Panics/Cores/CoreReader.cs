@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using KDumpCloud.Panics.Decoding;
 using KDumpCloud.Panics.Model;
 
 namespace KDumpCloud.Panics.Cores;
@@ -6,8 +7,9 @@ namespace KDumpCloud.Panics.Cores;
 /// <summary>
 /// Finds the panic text and kernel version in a kernel core (issue 3, "Panic text from a core"): a gzip stream
 /// (10.11+, itself a Mach-O inside) or a raw Mach-O <c>MH_CORE</c> (older). The core is streamed once through a
-/// fixed buffer, so memory stays flat whatever its size; reading stops once both strings are found.
-/// Corrupt or truncated cores give a result with warnings, not an exception.
+/// fixed buffer, so memory stays flat whatever its size; reading stops once both strings are found, or when the bytes or
+/// time of <see cref="PanicDecoderOptions"/> are spent. Corrupt, truncated or oversized cores give a result with
+/// warnings, not an exception.
 /// </summary>
 public static class CoreReader
 {
@@ -23,44 +25,98 @@ public static class CoreReader
     public static bool LooksLikeCore(ReadOnlySpan<byte> head) =>
         (head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b) || MachOCoreHeader.IsMachO(head);
 
-    public static CoreExtraction Extract(Stream core, bool stopWhenFound = true)
+    public static CoreExtraction Extract(Stream core, bool stopWhenFound = true) => Extract(core, PanicDecoderOptions.Default, stopWhenFound);
+
+    /// <summary>Reads the core within the bytes and time <paramref name="options"/> allow; a spent budget is a warning.</summary>
+    public static CoreExtraction Extract(Stream core, PanicDecoderOptions? options, bool stopWhenFound = true)
     {
         ArgumentNullException.ThrowIfNull(core);
+        using var budget = new DecodeBudget(options, CancellationToken.None);
+        return Extract(new BudgetedStream(core, budget), budget, stopWhenFound);
+    }
+
+    /// <summary>
+    /// As <see cref="Extract(Stream, PanicDecoderOptions?, bool)"/>, reading only asynchronously (no thread waits on the
+    /// stream). Cancelling <paramref name="cancellationToken"/> throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public static async Task<CoreExtraction> ExtractAsync(Stream core, PanicDecoderOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(core);
+        using var budget = new DecodeBudget(options, cancellationToken);
+        return await ExtractAsync(new BudgetedStream(core, budget), budget, stopWhenFound: true).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a core from a stream that already checks <paramref name="budget"/> on every read.</summary>
+    internal static CoreExtraction Extract(Stream core, DecodeBudget budget, bool stopWhenFound)
+    {
         var warnings = new List<string>();
         var head = new byte[2];
         var headLength = core.ReadAtLeast(head, 2, throwOnEndOfStream: false);
-        var gzip = headLength == 2 && head[0] == 0x1f && head[1] == 0x8b;
+        var gzip = IsGzip(head.AsSpan(0, headLength));
         using var prefixed = new PrefixedStream(head.AsMemory(0, headLength), core);
         using var content = gzip ? new GZipStream(prefixed, CompressionMode.Decompress, leaveOpen: true) : (Stream)prefixed;
-        var scan = new CoreScan(warnings);
+        var scan = new CoreScan(warnings, budget, stopWhenFound);
         try
         {
-            scan.Run(content, stopWhenFound);
+            scan.Run(content);
         }
         catch (InvalidDataException e)
         {
-            warnings.Add($"core is corrupt after {scan.BytesScanned} bytes ({e.Message})");
+            scan.Broken($"core is corrupt after {scan.BytesScanned} bytes ({e.Message})");
         }
         catch (EndOfStreamException)
         {
-            warnings.Add($"core ends early after {scan.BytesScanned} bytes");
+            scan.Broken($"core ends early after {scan.BytesScanned} bytes");
         }
 
-        var panicText = scan.PanicText;
-        if (panicText is null)
-        {
-            warnings.Add("no panic text found in the core");
-        }
-
-        return new CoreExtraction(gzip ? PanicContainer.CoreGzip : PanicContainer.CoreMachO, panicText, scan.KernelVersion, scan.BytesScanned, warnings);
+        return scan.Result(gzip);
     }
 
-    /// <summary>One pass over the decompressed core: Mach-O notes by file range, panic text and version by marker.</summary>
-    private sealed class CoreScan(List<string> warnings)
+    internal static async Task<CoreExtraction> ExtractAsync(Stream core, DecodeBudget budget, bool stopWhenFound)
     {
+        var warnings = new List<string>();
+        var scan = new CoreScan(warnings, budget, stopWhenFound);
+        var gzip = false;
+        try
+        {
+            var head = new byte[2];
+            var headLength = await core.ReadAtLeastAsync(head, 2, throwOnEndOfStream: false, budget.ReadCancellation).ConfigureAwait(false);
+            gzip = IsGzip(head.AsSpan(0, headLength));
+            using var prefixed = new PrefixedStream(head.AsMemory(0, headLength), core);
+            using var content = gzip ? new GZipStream(prefixed, CompressionMode.Decompress, leaveOpen: true) : (Stream)prefixed;
+            await scan.RunAsync(content).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (budget.IsDeadline(e))
+        {
+            // A read stalled past the deadline: the budget has recorded it; keep what was found.
+        }
+        catch (InvalidDataException e)
+        {
+            scan.Broken($"core is corrupt after {scan.BytesScanned} bytes ({e.Message})");
+        }
+        catch (EndOfStreamException)
+        {
+            scan.Broken($"core ends early after {scan.BytesScanned} bytes");
+        }
+
+        return scan.Result(gzip);
+    }
+
+    private static bool IsGzip(ReadOnlySpan<byte> head) => head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+
+    /// <summary>
+    /// One pass over the decompressed core: Mach-O notes by file range, panic text and version by marker, stopping when
+    /// both are found, at the end, or when the budget is spent (checked every chunk: bytes scanned and time).
+    /// </summary>
+    private sealed class CoreScan(List<string> warnings, DecodeBudget budget, bool stopWhenFound)
+    {
+        private static readonly int Overlap = Math.Max(PanicMarker.Length, KernelVersionMarker.Length);
+        private readonly byte[] _buffer = new byte[ChunkSize + Overlap];
         private readonly TextCapture _panic = new(PanicTextLimit);
         private readonly TextCapture _version = new(KernelVersionLimit, (byte)'\n');
         private readonly List<(MachONote Note, TextCapture Capture)> _notes = [];
+        private int _carry;
+        private bool _first = true;
 
         // With a "kern ver str" note the version comes from it, and memory is scanned for the panic text only.
         private bool _versionFromNote;
@@ -80,39 +136,72 @@ public static class CoreReader
             }
         }
 
-        public void Run(Stream content, bool stopWhenFound)
+        public void Run(Stream content)
         {
-            var overlap = Math.Max(PanicMarker.Length, KernelVersionMarker.Length);
-            var buffer = new byte[ChunkSize + overlap];
-            var carry = 0;
-            var first = true;
-            while (true)
+            while (Consume(content.ReadAtLeast(_buffer.AsSpan(_carry, ChunkSize), ChunkSize, throwOnEndOfStream: false)))
             {
-                var read = content.ReadAtLeast(buffer.AsSpan(carry, ChunkSize), ChunkSize, throwOnEndOfStream: false);
-                var window = buffer.AsSpan(0, carry + read);
-                if (first)
-                {
-                    ReadMachOHeader(window);
-                    first = false;
-                }
-
-                CaptureNotes(window[carry..], BytesScanned);
-                BytesScanned += read;
-                var atEnd = read < ChunkSize;
-                ContinueOrFind(_panic, window, carry, PanicMarker, requireDigit: true);
-                if (!_versionFromNote)
-                {
-                    ContinueOrFind(_version, window, carry, KernelVersionMarker, requireDigit: false);
-                }
-
-                if (atEnd || (stopWhenFound && _panic.Complete && VersionComplete()))
-                {
-                    return;
-                }
-
-                carry = Math.Min(overlap, window.Length);
-                window[^carry..].CopyTo(buffer);
             }
+        }
+
+        public async Task RunAsync(Stream content)
+        {
+            while (Consume(await content.ReadAtLeastAsync(_buffer.AsMemory(_carry, ChunkSize), ChunkSize, throwOnEndOfStream: false, budget.ReadCancellation).ConfigureAwait(false)))
+            {
+            }
+        }
+
+        /// <summary>A read that failed: said unless a spent budget is what cut the stream short.</summary>
+        public void Broken(string warning)
+        {
+            if (budget.Spent is null)
+            {
+                warnings.Add(warning);
+            }
+        }
+
+        public CoreExtraction Result(bool gzip)
+        {
+            if (budget.Spent is { } spent)
+            {
+                warnings.Add(spent);
+            }
+
+            var panicText = PanicText;
+            if (panicText is null)
+            {
+                warnings.Add("no panic text found in the core");
+            }
+
+            return new CoreExtraction(gzip ? PanicContainer.CoreGzip : PanicContainer.CoreMachO, panicText, KernelVersion, BytesScanned, warnings);
+        }
+
+        /// <summary>Scans the <paramref name="read"/> bytes just read after the carried tail; false when the scan is over.</summary>
+        private bool Consume(int read)
+        {
+            var window = _buffer.AsSpan(0, _carry + read);
+            if (_first)
+            {
+                ReadMachOHeader(window);
+                _first = false;
+            }
+
+            CaptureNotes(window[_carry..], BytesScanned);
+            BytesScanned += read;
+            var atEnd = read < ChunkSize;
+            ContinueOrFind(_panic, window, _carry, PanicMarker, requireDigit: true);
+            if (!_versionFromNote)
+            {
+                ContinueOrFind(_version, window, _carry, KernelVersionMarker, requireDigit: false);
+            }
+
+            if (atEnd || (stopWhenFound && _panic.Complete && VersionComplete()) || !budget.HasCoreBytesLeft(BytesScanned) || !budget.HasTimeLeft())
+            {
+                return false;
+            }
+
+            _carry = Math.Min(Overlap, window.Length);
+            window[^_carry..].CopyTo(_buffer);
+            return true;
         }
 
         /// <summary>Checked once per chunk, so no LINQ: allocation must not grow with the core's size.</summary>
