@@ -16,14 +16,26 @@ internal static partial class Log
     [LoggerMessage(102, LogLevel.Debug, "Write request from {Client}, outside Relay:AllowedNetworks: no reply")]
     public static partial void WriteRequestFromOutside(ILogger logger, IPEndPoint client);
 
-    [LoggerMessage(103, LogLevel.Warning, "Refused {FileName} from {Client}: {Reason}")]
-    public static partial void WriteRequestRefused(ILogger logger, IPEndPoint client, string fileName, string reason);
+    [LoggerMessage(103, LogLevel.Warning, "Refused {FileName} from {Client}: {Reason} ({Answer})")]
+    public static partial void WriteRequestRefused(ILogger logger, IPEndPoint client, string fileName, string reason, string answer);
+
+    [LoggerMessage(108, LogLevel.Warning, "{Suppressed} more refusals were not logged in the last {Seconds} s")]
+    public static partial void WriteRequestRefusalsSuppressedCore(ILogger logger, long suppressed, int seconds);
+
+    public static void WriteRequestRefusalsSuppressed(ILogger logger, long suppressed) =>
+        WriteRequestRefusalsSuppressedCore(logger, suppressed, (int)LogThrottle.Window.TotalSeconds);
 
     [LoggerMessage(104, LogLevel.Information, "Write request for {FileName} from {Client} repeated before any data: ACK 0 sent again")]
     public static partial void WriteRequestRetransmitted(ILogger logger, IPEndPoint client, string fileName);
 
     [LoggerMessage(105, LogLevel.Error, "A write request could not be handled; still listening")]
     public static partial void WriteRequestFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(106, LogLevel.Debug, "Write request from {Client} dropped: past Relay:WriteRequestsPerSecondPerSource")]
+    public static partial void WriteRequestThrottled(ILogger logger, IPEndPoint client);
+
+    [LoggerMessage(107, LogLevel.Warning, "{Count} transfers had not let go when the relay's stop time ran out")]
+    public static partial void StopTimedOut(ILogger logger, int count);
 
     [LoggerMessage(200, LogLevel.Information, "Started {FileName} from {Client}: features {Features}, {MaxPayload}-byte packets, replying from port {ReplyPort}")]
     public static partial void TransferStarted(ILogger logger, IPEndPoint client, string fileName, int features, int maxPayload, int replyPort);
@@ -34,15 +46,45 @@ internal static partial class Log
     [LoggerMessage(202, LogLevel.Warning, "Incomplete {FileName} from {Client}: {Reason}; kept {Bytes} bytes after {Seconds:0.000} s ({MegabytesPerSecond:0.0} MB/s)")]
     public static partial void TransferIncomplete(ILogger logger, IPEndPoint client, string fileName, string reason, long bytes, double seconds, double megabytesPerSecond);
 
-    [LoggerMessage(203, LogLevel.Error, "Journal of {FileName} could not be written; recovery rebuilds it at the next start")]
+    [LoggerMessage(203, LogLevel.Error, "Journal of {FileName} could not be written; retried in the background until it is")]
     public static partial void JournalWriteFailed(ILogger logger, string fileName, Exception error);
 
     [LoggerMessage(204, LogLevel.Error, "Retransmit timer of {FileName} failed; the transfer is ended")]
     public static partial void TimerFailed(ILogger logger, string fileName, Exception error);
+
+    [LoggerMessage(205, LogLevel.Error, "Transfer of {FileName} from {Client} failed inside the relay; what arrived is kept as incomplete")]
+    public static partial void TransferFailed(ILogger logger, IPEndPoint client, string fileName, Exception error);
+
+    [LoggerMessage(206, LogLevel.Error, "EOF of {FileName} from {Client}: the dump could not be made durable, so the final ACK is held back; retrying on the Mac's retransmissions")]
+    public static partial void CompletionNotDurable(ILogger logger, IPEndPoint client, string fileName, Exception error);
+
+    [LoggerMessage(207, LogLevel.Information, "Request for {FileName} from {Client} ended with nothing received ({Reason}); its file is deleted")]
+    public static partial void TransferDiscarded(ILogger logger, IPEndPoint client, string fileName, string reason);
 
     [LoggerMessage(300, LogLevel.Information, "Spool {Directory}: {Complete} complete and {Incomplete} incomplete dumps, {Repaired} repaired at start, {UsedBytes} bytes used")]
     public static partial void SpoolRecovered(ILogger logger, string directory, int complete, int incomplete, int repaired, long usedBytes);
 
     [LoggerMessage(301, LogLevel.Warning, "Spool: {FileName} recorded as incomplete: {Reason} ({Bytes} bytes kept)")]
     public static partial void SpoolDumpRepaired(ILogger logger, string fileName, string reason, long bytes);
+
+    [LoggerMessage(302, LogLevel.Warning, "Spool: {Entry} left alone, not counted and not recorded: {Problem}")]
+    public static partial void SpoolEntrySkipped(ILogger logger, string entry, string problem);
+
+    [LoggerMessage(303, LogLevel.Warning, "Spool: {FileName} not hashed: {Problem}")]
+    public static partial void DumpNotHashed(ILogger logger, string fileName, string problem);
+
+    [LoggerMessage(304, LogLevel.Information, "Spool: {FileName} {Why}")]
+    public static partial void DumpRemoved(ILogger logger, string fileName, string why);
+
+    [LoggerMessage(305, LogLevel.Information, "Spool: journal of {FileName} written after an earlier failure")]
+    public static partial void JournalSavedLate(ILogger logger, string fileName);
+
+    [LoggerMessage(306, LogLevel.Error, "Spool background work failed while {What}; the relay keeps serving")]
+    public static partial void BackgroundWorkFailed(ILogger logger, string what, Exception error);
+
+    [LoggerMessage(307, LogLevel.Information, "Spool background work abandoned at stop while {What}; recovery finishes it at the next start")]
+    public static partial void BackgroundWorkAbandoned(ILogger logger, string what);
+
+    [LoggerMessage(308, LogLevel.Information, "Spool: {Count} dumps queued for hashing after start")]
+    public static partial void SpoolHashesQueued(ILogger logger, int count);
 }

@@ -22,6 +22,14 @@ internal static class RelayHelp
           Relay:SpoolQuotaBytes         all dumps together                      default 549755813888 (512 GiB)
           Relay:MinFreeDiskBytes        refuse new dumps below this free space  default 1073741824 (1 GiB)
           Relay:MaxConcurrentTransfers  transfers at once                       default 64
+          Relay:MaxTransfersPerSource   transfers at once from one Mac address  default 2
+          Relay:WriteRequestsPerSecondPerSource
+                                        WRQs per second from one address (bursts of 2x); more get silence
+                                                                                default 10
+          Relay:DumpsPerHourPerSource   dumps one address may start per hour    default 60
+          Relay:MaxLingeringTransfers   finished transfers kept ~50 s to answer a retransmitted EOF
+                                                                                default 1024
+          Relay:MaxHoleBytes            bytes SEEKs may skip past a dump's end  default 67108864 (64 MiB)
           Logging:LogLevel:Default      Information, Debug, Warning, ...        default Information
 
         Each dump is dumps/<name as the Mac sent it>, with journal/<name>.json saying who sent it, its size, SHA-256,

@@ -10,6 +10,14 @@ public static class KdumpTimings
     public static readonly TimeSpan SilenceLimit = TimeSpan.FromSeconds(50);
 
     /// <summary>
+    /// Give up sooner on a transfer that has heard nothing since its WRQ. The kernel sends its first DATA or SEEK
+    /// straight after ACK 0, and without ACK 0 it re-sends its WRQ within 10.5 s (§11.1), which the relay answers
+    /// and counts as hearing from it. Silence past this means the Mac is gone (a stale WRQ copy, or a Mac that gave
+    /// up while the relay was busy), and holding a transfer slot for 50 s would refuse real Macs meanwhile.
+    /// </summary>
+    public static readonly TimeSpan FirstDataLimit = TimeSpan.FromSeconds(20);
+
+    /// <summary>
     /// How long a finished transfer stays to answer a retransmitted EOF. kdumpd lingers 2 s and never answers
     /// (§8.2); the kernel retransmits for up to ~48 s (§11.1), so we stay that long.
     /// </summary>

@@ -133,14 +133,16 @@ public sealed class TransferSession
 
     /// <summary>
     /// The host's timer: <paramref name="silence"/> is the time since the last datagram from the peer. While
-    /// receiving, resend the last ACK (every 2 s) until 50 s of silence, then give up (§11.2). A finished
+    /// receiving, resend the last ACK (every 2 s) until 50 s of silence, then give up (§11.2); before any DATA or
+    /// SEEK, give up after <see cref="KdumpTimings.FirstDataLimit"/>. A finished
     /// or refused transfer closes after its linger time.
     /// </summary>
     public TransferStep OnSilence(TimeSpan silence)
     {
         switch (State)
         {
-            case TransferState.Receiving when silence >= KdumpTimings.SilenceLimit:
+            case TransferState.Receiving when silence >= KdumpTimings.SilenceLimit
+                || (silence >= KdumpTimings.FirstDataLimit && ExpectedBlock == 1):
                 State = TransferState.Incomplete;
                 return new TransferStep(TransferAction.GiveUp);
             case TransferState.Receiving when silence >= KdumpTimings.AckRetransmitInterval:

@@ -49,6 +49,37 @@ public sealed class RelayOptions
     [Range(1, 4096)]
     public int MaxConcurrentTransfers { get; set; } = 64;
 
+    /// <summary>How many transfers one Mac address may run at once. A Mac dumps one file at a time; a new request
+    /// from the same address and port replaces its old transfer rather than counting twice.</summary>
+    /// <value>2.</value>
+    [Range(1, 4096)]
+    public int MaxTransfersPerSource { get; set; } = 2;
+
+    /// <summary>Write requests one Mac address may send per second, with bursts of twice that; more are dropped
+    /// without a reply.</summary>
+    /// <value>10, enough for a refused Mac's 14 quick retransmissions.</value>
+    [Range(1, 100_000)]
+    public int WriteRequestsPerSecondPerSource { get; set; } = 10;
+
+    /// <summary>How many dumps one Mac address may start per hour (a bucket that refills evenly); later requests are
+    /// refused until it refills.</summary>
+    /// <value>60: a Mac in a panic loop reboots and dumps every few minutes at most.</value>
+    [Range(1, 1_000_000)]
+    public int DumpsPerHourPerSource { get; set; } = 60;
+
+    /// <summary>How many finished transfers may stay to answer a retransmitted EOF (about 50 s each, with a socket
+    /// but no thread, file or large buffer). Past it the oldest stops answering.</summary>
+    /// <value>1024.</value>
+    [Range(0, 1_000_000)]
+    public int MaxLingeringTransfers { get; set; } = 1024;
+
+    /// <summary>The most bytes a dump's SEEKs may skip past the end of its file, all SEEKs together. Real cores skip
+    /// at most their header's padding (kdump-protocol.md §7); a hole costs no transfer time but costs hashing and
+    /// uploading, so without a bound three datagrams could make a multi-GiB file.</summary>
+    /// <value>64 MiB.</value>
+    [Range(0L, long.MaxValue)]
+    public long MaxHoleBytes { get; set; } = 64L << 20;
+
     internal static readonly string[] DefaultAllowedNetworks =
         ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
 }

@@ -49,6 +49,27 @@ public sealed record DumpJournal
     public long AckRetransmissions { get; init; }
     public long EofRetransmissions { get; init; }
     public long Ignored { get; init; }
+
+    /// <summary>What the uploader recorded about this dump; null until it has started on it. Written through the
+    /// dump's single journal writer (<see cref="DumpSpool.UpdateJournal"/>), so it never races the transfer or the
+    /// hasher.</summary>
+    public DumpUpload? Upload { get; init; }
+}
+
+/// <summary>A later stage's record of a dump's upload.</summary>
+public sealed record DumpUpload
+{
+    /// <summary>For example <c>staging</c>, <c>committed</c> or <c>failed</c>.</summary>
+    public required string State { get; init; }
+
+    /// <summary>Where the dump goes or went.</summary>
+    public string? Blob { get; init; }
+
+    public long BytesStaged { get; init; }
+
+    public string? Error { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<DumpState>))]

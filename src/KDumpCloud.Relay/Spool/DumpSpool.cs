@@ -1,48 +1,60 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text.Json;
 using KDumpCloud.Relay.Options;
 using Microsoft.Extensions.Options;
-using Microsoft.Win32.SafeHandles;
 
 namespace KDumpCloud.Relay.Spool;
 
 /// <summary>
 /// The relay's data directory: <c>dumps/</c> holds each dump under the name the Mac sent, <c>journal/</c> holds
-/// one <see cref="DumpJournal"/> per dump. Nothing is ever written outside these two folders.
+/// one <see cref="DumpJournal"/> per dump. Nothing is ever written outside these two folders, every file is created
+/// exclusively, and nothing the relay did not create is opened, followed or counted.
 /// </summary>
 /// <remarks>
-/// fsync policy: DATA payloads are gathered in 64 KiB per transfer (<see cref="DumpWriter"/>) and written when that
+/// <para>fsync policy: payloads are gathered in 64 KiB per transfer (<see cref="DumpWriter"/>) and written when that
 /// fills, at a SEEK elsewhere, after 2 s of silence and at every end of the transfer, so a relay crash mid-transfer
-/// loses at most the last 64 KiB of a dump the crash leaves incomplete anyway. The file is fsynced before the final
-/// ACK and the final journal is fsynced before it replaces the old one. The rename itself is not fsynced (that
-/// would need the directory opened, which .NET does not offer), so after a power cut recovery may record a dump
-/// that was complete as incomplete, with its bytes and hash intact, never the reverse. The first journal is not fsynced: if it is lost,
-/// recovery finds the file without a journal and records it as incomplete.
+/// loses at most the last 64 KiB of a dump the crash leaves incomplete anyway. Writeback starts every 8 MiB, so the
+/// fsync before the final ACK has little left to write. The final ACK is sent only after the file, its final journal
+/// and the journal directory are synced: an acknowledged dump is recorded complete across a power cut. The first
+/// journal is not synced; if it is lost, recovery finds the file without a journal and records it as incomplete.</para>
+/// <para>Quota: a dump counts the bytes it can really occupy (see <c>TransferSession.StoredBytesBound</c>, and its
+/// allocated blocks once finished), not its length, so SEEK holes cost no quota; holes are bounded separately.</para>
 /// </remarks>
-public sealed class DumpSpool
+public sealed class DumpSpool : IDisposable
 {
-    private const string JournalSuffix = ".json";
-    private const string TemporarySuffix = ".tmp";
-    private readonly ConcurrentDictionary<Task, byte> _hashing = new();
+    private readonly ConcurrentDictionary<Guid, DumpRecord> _records = new();
+    private readonly ConcurrentDictionary<string, DumpRecord> _byName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SpoolSubscription, byte> _subscriptions = new();
+    private readonly ILogger<DumpSpool> _logger;
     private long _usedBytes;
     private long _availableDiskBytes;
     private long _freeSpaceReadAt = long.MinValue / 2;
+    private long _vanishedCheckAt = long.MinValue / 2;
 
-    public DumpSpool(IOptions<RelayOptions> options)
+    public DumpSpool(IOptions<RelayOptions> options, ILogger<DumpSpool> logger)
     {
+        _logger = logger;
         var root = Path.GetFullPath(options.Value.DataDirectory);
         DumpsDirectory = EnsureRealDirectory(Path.Combine(root, "dumps"));
         JournalDirectory = EnsureRealDirectory(Path.Combine(root, "journal"));
-        _usedBytes = new DirectoryInfo(DumpsDirectory).EnumerateFiles().Sum(file => file.Length);
+        Journals = new JournalFiles(JournalDirectory);
+        Background = new SpoolBackgroundWork(SaveUnsavedJournals, logger);
     }
 
     public string DumpsDirectory { get; }
 
     public string JournalDirectory { get; }
 
-    /// <summary>Bytes the dumps take now, counting transfers in progress.</summary>
+    internal JournalFiles Journals { get; }
+
+    internal SpoolBackgroundWork Background { get; }
+
+    /// <summary>Bytes the dumps take now, counting transfers in progress; shrinks when a dump is released or
+    /// deleted by hand.</summary>
     public long UsedBytes => Interlocked.Read(ref _usedBytes);
+
+    /// <summary>How many dumps the spool holds (in progress or finished).</summary>
+    public int Count => _records.Count;
 
     /// <summary>Free space on the spool's disk, read at most once a second: a WRQ must be answered in well under
     /// a millisecond, and a second-old figure is as good for a 1 GiB reserve.</summary>
@@ -63,119 +75,259 @@ public sealed class DumpSpool
 
     public string DumpPath(string fileName) => Path.Combine(DumpsDirectory, fileName);
 
-    public string JournalPath(string fileName) => Path.Combine(JournalDirectory, fileName + JournalSuffix);
+    public string JournalPath(string fileName) => Journals.PathOf(fileName);
 
-    /// <summary>Counts <paramref name="bytes"/> more against the spool unless that would pass <paramref name="quota"/>;
-    /// atomic, so transfers growing at once never overshoot it together.</summary>
-    public bool TryReserve(long bytes, long quota)
+    /// <summary>The journal on disk for <paramref name="fileName"/>, or null when there is none or it is not one the
+    /// relay wrote.</summary>
+    public DumpJournal? ReadJournal(string fileName) => Journals.TryRead(fileName, out _);
+
+    /// <summary>Every dump the spool holds now, each with its progress; a consumer catches up from this at start
+    /// and after its subscription overflowed.</summary>
+    public IReadOnlyList<DumpProgress> Snapshot() => [.. _records.Values.Select(record => record.Progress)];
+
+    /// <summary>The dump with this id's latest journal, or null if the spool does not hold it.</summary>
+    public DumpJournal? Find(Guid dumpId) => _records.TryGetValue(dumpId, out var record) ? record.Journal : null;
+
+    /// <summary>Starts a feed of dumps as they begin; see <see cref="SpoolSubscription"/>.</summary>
+    public SpoolSubscription Subscribe()
+    {
+        var subscription = new SpoolSubscription(ended => _subscriptions.TryRemove(ended, out _));
+        _subscriptions[subscription] = 0;
+        return subscription;
+    }
+
+    /// <summary>
+    /// Changes the journal of a dump (a later stage records its own state there), through the dump's single writer,
+    /// durably. Returns false when the spool does not hold the dump; throws when the disk refused the write (the
+    /// change is kept and retried in the background).
+    /// </summary>
+    /// <exception cref="IOException">The journal could not be written now.</exception>
+    public bool UpdateJournal(Guid dumpId, Func<DumpJournal, DumpJournal> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (!_records.TryGetValue(dumpId, out var record))
+        {
+            return false;
+        }
+
+        var error = record.Update(journal => change(journal) with { DumpId = journal.DumpId, FileName = journal.FileName }, durable: true);
+        return error is null ? true : throw error;
+    }
+
+    /// <summary>
+    /// Deletes a finished dump and its journal once later stages are done with it, and frees its quota. Refused
+    /// while the dump is still arriving or not yet hashed.
+    /// </summary>
+    public bool TryRelease(Guid dumpId, out string? problem)
+    {
+        if (!_records.TryGetValue(dumpId, out var record))
+        {
+            problem = "the spool does not hold this dump";
+            return false;
+        }
+
+        if (!record.Progress.IsFinished)
+        {
+            problem = "the dump is still arriving or being hashed";
+            return false;
+        }
+
+        Remove(record, "released");
+        problem = null;
+        return true;
+    }
+
+    /// <summary>Counts <paramref name="bytes"/> more for <paramref name="record"/> unless the spool would pass
+    /// <paramref name="quota"/>; atomic, so transfers growing at once never overshoot it together.</summary>
+    internal bool TryCharge(DumpRecord record, long bytes, long quota)
     {
         while (true)
         {
             var used = Interlocked.Read(ref _usedBytes);
             if (used + bytes > quota)
             {
+                CheckForVanishedDumpsSoon();
                 return false;
             }
 
             if (Interlocked.CompareExchange(ref _usedBytes, used + bytes, used) == used)
             {
+                record.ChargedBytes += bytes;
                 return true;
             }
         }
     }
 
-    /// <summary>
-    /// Creates the dump file exclusively (O_CREAT|O_EXCL): an existing file, directory or symlink, dangling or not,
-    /// is never opened or followed. Returns null when the name is taken.
-    /// </summary>
-    public SafeFileHandle? TryCreateDump(string fileName)
+    /// <summary>Sets <paramref name="record"/>'s charge to what its file really occupies, once it is finished.</summary>
+    internal void Recharge(DumpRecord record, long bytes)
     {
+        var previous = record.ChargedBytes;
+        record.ChargedBytes = bytes;
+        Interlocked.Add(ref _usedBytes, bytes - previous);
+    }
+
+    /// <summary>Creates the dump file exclusively (O_CREAT|O_EXCL: an existing file, directory or symlink, dangling
+    /// or not, is never opened or followed) and registers the dump. Returns null when the name is taken.</summary>
+    /// <exception cref="IOException">The file could not be created (permissions, disk).</exception>
+    internal SpoolDump? TryCreateDump(DumpJournal journal, long quota)
+    {
+        var path = DumpPath(journal.FileName);
+        if (_byName.ContainsKey(journal.FileName))
+        {
+            return null;
+        }
+
+        Microsoft.Win32.SafeHandles.SafeFileHandle file;
         try
         {
-            return File.OpenHandle(DumpPath(fileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
+            file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
         }
-        catch (IOException) when (File.Exists(DumpPath(fileName)) || Directory.Exists(DumpPath(fileName)) || IsLink(DumpPath(fileName)))
-        {
-            return null;
-        }
-    }
-
-    public void WriteJournal(DumpJournal journal, bool durable)
-    {
-        var path = JournalPath(journal.FileName);
-        var temporary = path + TemporarySuffix;
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, journal, DumpJournalJsonContext.Default.DumpJournal);
-            if (durable)
-            {
-                stream.Flush(flushToDisk: true);
-            }
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
-
-    public DumpJournal? ReadJournal(string fileName)
-    {
-        var path = JournalPath(fileName);
-        if (!File.Exists(path))
+        catch (IOException) when (UnixFiles.Inspect(path, out _, out _) != SpoolEntryKind.Missing)
         {
             return null;
         }
 
-        using var stream = File.OpenRead(path);
-        return JsonSerializer.Deserialize(stream, DumpJournalJsonContext.Default.DumpJournal);
-    }
-
-    /// <summary>The names of every dump in the spool, and of every journal whose dump is missing.</summary>
-    internal IEnumerable<string> EnumerateNames()
-    {
-        var dumps = Directory.EnumerateFiles(DumpsDirectory).Select(Path.GetFileName).OfType<string>();
-        var journals = Directory.EnumerateFiles(JournalDirectory, "*" + JournalSuffix)
-            .Select(path => Path.GetFileName(path)[..^JournalSuffix.Length]);
-        return dumps.Union(journals, StringComparer.Ordinal);
-    }
-
-    /// <summary>Removes journal temporaries that a stop left behind before their rename.</summary>
-    internal void DeleteTemporaryJournals()
-    {
-        foreach (var leftover in Directory.EnumerateFiles(JournalDirectory, "*" + TemporarySuffix))
+        var record = new DumpRecord(journal, Journals, writtenLength: 0);
+        if (!_byName.TryAdd(journal.FileName, record))
         {
-            File.Delete(leftover);
+            file.Dispose();
+            return null;
+        }
+
+        _records[record.DumpId] = record;
+        foreach (var subscription in _subscriptions.Keys)
+        {
+            subscription.Publish(record.Progress);
+        }
+
+        return new SpoolDump(this, record, file, quota);
+    }
+
+    /// <summary>Registers a dump found at start (recovery), charged with what its file occupies.</summary>
+    internal DumpRecord Adopt(DumpJournal journal, long chargedBytes)
+    {
+        var record = new DumpRecord(journal, Journals, journal.FileLength) { ChargedBytes = chargedBytes };
+        _records[record.DumpId] = record;
+        _byName[record.FileName] = record;
+        Interlocked.Add(ref _usedBytes, chargedBytes);
+        return record;
+    }
+
+    /// <summary>Deletes a dump that ended with nothing in it, so a request that came to nothing leaves no file.</summary>
+    internal void Discard(DumpRecord record) => Remove(record, "discarded");
+
+    /// <summary>Hashes a finished dump on the background thread and records the hash in its journal.</summary>
+    internal void HashInBackground(DumpRecord record) =>
+        Background.Enqueue($"hashing {record.FileName}", cancellation => Hash(record, cancellation));
+
+    /// <summary>Waits for queued background work (hashes, journal retries) while the host allows.</summary>
+    public Task WaitForBackgroundWorkAsync(CancellationToken cancellationToken) => Background.StopAsync(cancellationToken);
+
+    private void Hash(DumpRecord record, CancellationToken cancellation)
+    {
+        if (record.IsReleased)
+        {
+            return;
+        }
+
+        using var file = UnixFiles.TryOpenOwnedFile(DumpPath(record.FileName), out var problem);
+        if (file is null)
+        {
+            Log.DumpNotHashed(_logger, record.FileName, problem);
+            record.Progress.OnNotHashable();
+            return;
+        }
+
+        var sha256 = HashFile(file, cancellation);
+        if (record.Update(journal => journal with { Sha256 = sha256 }, durable: true) is { } error)
+        {
+            Log.JournalWriteFailed(_logger, record.FileName, error);
+        }
+
+        record.Progress.OnHashed(sha256);
+    }
+
+    /// <summary>SHA-256 of a file, read in 1 MiB pieces, checking <paramref name="cancellation"/> between them. Its
+    /// cost is bounded by the dump's size and hole limits.</summary>
+    internal static string HashFile(Microsoft.Win32.SafeHandles.SafeFileHandle file, CancellationToken cancellation)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(file, buffer, offset)) > 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                hash.AppendData(buffer, 0, read);
+                offset += read;
+            }
+
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    /// <summary>Hashes a finished dump off the transfer's thread and records the hash in its journal. A relay that
-    /// stops before it is done leaves the hash to <see cref="SpoolRecovery"/>.</summary>
-    public void RecordHashInBackground(DumpJournal finished)
+    private void Remove(DumpRecord record, string why)
     {
-        var hashing = Task.Run(() =>
+        record.Release(() =>
         {
-            try
+            DeleteOwned(DumpPath(record.FileName));
+            DeleteOwned(Journals.PathOf(record.FileName));
+        });
+        _records.TryRemove(record.DumpId, out _);
+        _byName.TryRemove(new KeyValuePair<string, DumpRecord>(record.FileName, record));
+        Recharge(record, 0);
+        Log.DumpRemoved(_logger, record.FileName, why);
+    }
+
+    private static void DeleteOwned(string path)
+    {
+        // Only what the relay made: a link or directory someone put in its place is left for a person to look at.
+        if (UnixFiles.Inspect(path, out _, out _) is SpoolEntryKind.OwnedFile or SpoolEntryKind.HardLinkedFile)
+        {
+            File.Delete(path);
+        }
+    }
+
+    private void SaveUnsavedJournals()
+    {
+        foreach (var record in _records.Values)
+        {
+            if (record.IsUnsaved && record.TrySaveUnsaved())
             {
-                WriteJournal(finished with { Sha256 = HashFile(DumpPath(finished.FileName)) }, durable: true);
+                Log.JournalSavedLate(_logger, record.FileName);
             }
-            catch (IOException)
+        }
+    }
+
+    /// <summary>When the quota refuses a dump, dumps deleted by hand may be why the figure is stale: at most every
+    /// 10 s, look (off the listener's thread) for finished dumps whose file is gone, and forget them.</summary>
+    private void CheckForVanishedDumpsSoon()
+    {
+        var now = Environment.TickCount64;
+        var last = Volatile.Read(ref _vanishedCheckAt);
+        if (now - last < 10_000 || Interlocked.CompareExchange(ref _vanishedCheckAt, now, last) != last)
+        {
+            return;
+        }
+
+        Background.Enqueue("looking for dumps deleted by hand", cancellation =>
+        {
+            foreach (var record in _records.Values)
             {
-                // Recovery hashes it at the next start.
+                cancellation.ThrowIfCancellationRequested();
+                if (record.Progress.IsFinished && UnixFiles.Inspect(DumpPath(record.FileName), out _, out _) == SpoolEntryKind.Missing)
+                {
+                    Remove(record, "its file was deleted by hand");
+                }
             }
         });
-        _hashing[hashing] = 0;
-        hashing.ContinueWith(done => _hashing.TryRemove(done, out _), TaskScheduler.Default);
     }
-
-    /// <summary>Waits for the hashes still being computed, so that a stopping relay leaves finished journals.</summary>
-    public Task WaitForHashesAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_hashing.Keys).WaitAsync(cancellationToken);
-
-    public static string HashFile(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
-
-    private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
 
     private static string EnsureRealDirectory(string path)
     {
@@ -188,4 +340,6 @@ public sealed class DumpSpool
         Directory.CreateDirectory(path);
         return path;
     }
+
+    public void Dispose() => Background.Dispose();
 }

@@ -20,15 +20,17 @@ internal sealed class KdumpListener : BackgroundService
     private readonly IPAddress _bindAddress;
     private readonly int _port;
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly LogThrottle _refusalLog;
     private readonly TaskCompletionSource<IPEndPoint> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public KdumpListener(TransferRegistry transfers, IOptions<RelayOptions> options, ILogger<KdumpListener> logger)
+    public KdumpListener(TransferRegistry transfers, IOptions<RelayOptions> options, TimeProvider time, ILogger<KdumpListener> logger)
     {
         _transfers = transfers;
         _logger = logger;
         _allowed = AllowedNetworks.From(options.Value);
         _bindAddress = IPAddress.Parse(options.Value.BindAddress);
         _port = options.Value.Port;
+        _refusalLog = new LogThrottle(time, suppressed => Log.WriteRequestRefusalsSuppressed(_logger, suppressed));
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -104,6 +106,13 @@ internal sealed class KdumpListener : BackgroundService
             return;
         }
 
+        if (!_transfers.TryAdmitRequest(client.Address))
+        {
+            // Past the per-source rate: silence costs nothing to send and gives a flood nothing to amplify.
+            Log.WriteRequestThrottled(_logger, client);
+            return;
+        }
+
         if (!WriteRequestParser.TryParse(datagram, out var request, out var parseError))
         {
             var (code, message) = parseError switch
@@ -112,15 +121,29 @@ internal sealed class KdumpListener : BackgroundService
                 WriteRequestError.UnsupportedMode => (KdumpErrorCode.IllegalOperation, "only octet mode is supported"),
                 _ => (KdumpErrorCode.IllegalOperation, "Illegal KDUMP operation"),
             };
-            Log.WriteRequestRefused(_logger, client, "(unparsed)", message);
+            if (_refusalLog.ShouldLog())
+            {
+                Log.WriteRequestRefused(_logger, client, "(unparsed)", message, "ERROR " + message);
+            }
+
             SendTo(errorBuffer, KdumpPacketWriter.WriteError(errorBuffer, code, message), client);
             return;
         }
 
         var refusal = _transfers.Accept(client, request!, _bindAddress);
-        if (refusal is not null)
+        if (refusal is null)
         {
-            Log.WriteRequestRefused(_logger, client, DumpFileNames.ForLog(request!.FileName), refusal.Message);
+            return;
+        }
+
+        if (_refusalLog.ShouldLog())
+        {
+            Log.WriteRequestRefused(_logger, client, DumpFileNames.ForLog(request!.FileName), refusal.Detail ?? refusal.Message,
+                refusal.Silent ? "no reply" : "ERROR " + refusal.Message);
+        }
+
+        if (!refusal.Silent)
+        {
             SendTo(errorBuffer, KdumpPacketWriter.WriteError(errorBuffer, refusal.Code, refusal.Message), client);
         }
     }

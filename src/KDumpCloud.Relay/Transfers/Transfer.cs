@@ -3,75 +3,76 @@ using System.Net.Sockets;
 using KDumpCloud.Kdump.Packets;
 using KDumpCloud.Kdump.Transfers;
 using KDumpCloud.Relay.Spool;
-using Microsoft.Win32.SafeHandles;
 
 namespace KDumpCloud.Relay.Transfers;
 
 /// <summary>
 /// One Mac's dump: the <see cref="TransferSession"/> state machine driven by a socket of its own, connected to the
-/// Mac, as kdumpd's per-transfer child does (kdump-protocol.md §13), and a file in the spool.
+/// Mac, as kdumpd's per-transfer child does (kdump-protocol.md §13). The bytes go to a <see cref="SpoolDump"/>.
 /// </summary>
 /// <remarks>
-/// The receive loop and the retransmit timer both run under <see cref="_gate"/>. The DATA path allocates nothing:
-/// one receive buffer per transfer, payloads gathered by <see cref="DumpWriter"/>, and a synchronous send of a
-/// 6-byte ACK. The SHA-256 is computed from
-/// the file after the final ACK: hashing each packet on the way cost ~4 µs of CPU per packet, ~18 % of throughput.
+/// <para>While receiving, a thread of its own waits in blocking calls: stop-and-wait makes the round trip the limit
+/// (§17), and a blocked thread wakes straight into the handler where an async receive would add a thread-pool hop to
+/// every packet. The DATA path allocates nothing.</para>
+/// <para>Once finished, the transfer lets go of its thread, file and large buffers and only lingers (about 50 s,
+/// §8.2, §11.1) to answer a retransmitted EOF, or a refused Mac's retries with its ERROR, from an async receive.</para>
+/// <para>The receive loop and the timer run under <see cref="_gate"/>; nothing else takes it for long, and the
+/// listener's thread never waits for it. Disk I/O happens only on the transfer's own thread or the timer's.</para>
 /// </remarks>
 internal sealed class Transfer : IDisposable
 {
+    /// <summary>Kernel datagrams are at most 1412 bytes; a longer one only needs its header read.</summary>
+    private const int LingerBufferSize = 1536;
+
     private readonly Lock _gate = new();
     private readonly TransferSession _session;
     private readonly Socket _socket;
-    private readonly DumpWriter _writer;
-    private readonly DumpSpool _spool;
+    private readonly SpoolDump _dump;
+    private readonly TransferSlot _slot;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly long _spoolQuotaBytes;
+    private readonly Action<Transfer> _onFinished;
     private readonly Action<Transfer> _onClosed;
-    private readonly byte[] _receiveBuffer = new byte[KdumpWire.MaxDatagramSize + 1];
     private readonly byte[] _sendBuffer = new byte[128];
     private readonly ITimer _timer;
     private readonly long _startTimestamp;
     private readonly long _maxDumpBytes;
-    private DumpJournal _journal;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Ends the linger loop's wait: shutting a socket down wakes a blocking receive but not an async one.</summary>
+    private readonly CancellationTokenSource _lingerCancellation = new();
+    private byte[] _receiveBuffer = new byte[KdumpWire.MaxDatagramSize + 1];
     private int _refusalLength;
     private long _lastDatagramTimestamp;
     private long _lastEventTimestamp;
-    private long _reservedLength;
+    private bool _completionPending;
+    private bool _ended;
     private bool _closed;
+    private string? _endRequest;
 
     public Transfer(
         IPEndPoint client,
         WriteRequest request,
-        SafeFileHandle file,
-        DumpSpool spool,
+        SpoolDump dump,
+        TransferSlot slot,
         long maxDumpBytes,
+        long maxHoleBytes,
         TimeProvider time,
         ILogger logger,
-        long spoolQuotaBytes,
+        Action<Transfer> onFinished,
         Action<Transfer> onClosed)
     {
         Client = client;
-        _writer = new DumpWriter(file);
-        _spool = spool;
+        _dump = dump;
+        _slot = slot;
         _time = time;
         _logger = logger;
-        _spoolQuotaBytes = spoolQuotaBytes;
+        _onFinished = onFinished;
         _onClosed = onClosed;
         _maxDumpBytes = maxDumpBytes;
-        _session = new TransferSession(request, maxDumpBytes);
+        _session = new TransferSession(request, maxDumpBytes, maxHoleBytes);
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _startTimestamp = _lastDatagramTimestamp = _lastEventTimestamp = time.GetTimestamp();
-        _journal = new DumpJournal
-        {
-            DumpId = Guid.CreateVersion7(time.GetUtcNow()),
-            FileName = request.FileName,
-            Client = client.ToString(),
-            State = DumpState.Receiving,
-            Features = (int)_session.Features,
-            MaxPayload = KdumpWire.MaxPayload(_session.Features),
-            StartedAt = time.GetUtcNow(),
-        };
         _timer = time.CreateTimer(static state => ((Transfer)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -79,11 +80,16 @@ internal sealed class Transfer : IDisposable
 
     public string FileName => _session.Request.FileName;
 
+    public Guid DumpId => _dump.Record.DumpId;
+
     /// <summary>Read without the lock, so that a WRQ never waits on another transfer's fsync; a value one datagram
-    /// old is good enough for counting transfers.</summary>
+    /// old is good enough for deciding about a WRQ.</summary>
     public TransferState State => _session.State;
 
-    /// <summary>Binds the reply socket, sends ACK 0 (§4.3) and records the dump as receiving.</summary>
+    /// <summary>Completes when the transfer has closed and its receive loop has let go of the socket.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Binds the reply socket, sends ACK 0 (§4.3) and arms the retransmit timer.</summary>
     public void Start(IPAddress localAddress)
     {
         _socket.Bind(new IPEndPoint(localAddress, 0));
@@ -92,10 +98,6 @@ internal sealed class Transfer : IDisposable
         {
             SendLastAck();
             _timer.Change(KdumpTimings.AckRetransmitInterval, Timeout.InfiniteTimeSpan);
-
-            // After ACK 0, which waits only on the file's creation: a dump whose first journal never reached the
-            // disk is found by recovery all the same (DumpSpool's fsync policy), so a failure here only gets logged.
-            TryWriteJournal(durable: false);
         }
 
         Log.TransferStarted(_logger, Client, DumpFileNames.ForLog(FileName), (int)_session.Features,
@@ -103,10 +105,16 @@ internal sealed class Transfer : IDisposable
     }
 
     /// <summary>The Mac sent its WRQ again before any data: our ACK 0 was lost. kdumpd answers EEXIST from a second
-    /// process here (kdump-protocol.md §13); we send ACK 0 again from this transfer's socket.</summary>
+    /// process here (§13); we send ACK 0 again from this transfer's socket. Never waits: if the transfer is busy,
+    /// the Mac's next retransmission is answered instead.</summary>
     public bool TryAnswerRetransmittedRequest(WriteRequest request)
     {
-        lock (_gate)
+        if (!_gate.TryEnter())
+        {
+            return _session.IsRetransmissionOf(request);
+        }
+
+        try
         {
             if (_closed || !_session.IsRetransmissionOf(request))
             {
@@ -117,96 +125,174 @@ internal sealed class Transfer : IDisposable
             SendLastAck();
             return true;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
-    /// <summary>
-    /// Receives on a thread of its own, in blocking calls, as kdumpd's per-transfer process does. Stop-and-wait makes
-    /// the round trip the limit (§17): a blocked thread wakes straight into the handler, where an async receive
-    /// would add a hop through the thread pool to every packet.
-    /// </summary>
-    public Task RunAsync(CancellationToken stopping)
+    /// <summary>Starts the receive thread (the first journal is written there, after ACK 0).</summary>
+    /// <exception cref="OutOfMemoryException">No thread could be created.</exception>
+    public void Run(CancellationToken stopping)
     {
-        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                ReceiveLoop(stopping);
-                finished.SetResult();
-            }
-            catch (Exception error)
-            {
-                finished.SetException(error);
-            }
-        })
+        var thread = new Thread(() => ReceiveLoop(stopping))
         {
             IsBackground = true,
             Name = "kdump transfer " + Client,
         };
         thread.Start();
-        return finished.Task;
+    }
+
+    /// <summary>Ends the transfer from its own thread, soon: its Mac started a new dump, the relay is stopping, or
+    /// too many transfers linger. Does no I/O on the caller's thread.</summary>
+    public void RequestEnd(string reason)
+    {
+        Volatile.Write(ref _endRequest, reason);
+        WakeReceiver();
+    }
+
+    /// <summary>Wakes the receive thread (shutdown) or the linger loop (cancellation) out of its wait.</summary>
+    private void WakeReceiver()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
+        }
+
+        try
+        {
+            _lingerCancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private void ReceiveLoop(CancellationToken stopping)
     {
-        // A backstop for noticing the host stopping; Close() wakes the thread at once by shutting the socket down.
-        _socket.ReceiveTimeout = 5000;
-        while (!stopping.IsCancellationRequested && !Volatile.Read(ref _closed))
+        try
         {
-            int received;
-            try
+            if (_dump.RecordStart() is { } error)
             {
-                received = _socket.Receive(_receiveBuffer);
-            }
-            catch (SocketException error) when (error.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
-            {
-                continue;
-            }
-            catch (SocketException error) when (error.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
-            {
-                // An ICMP port-unreachable for one of our ACKs. kdumpd aborts here (§11.2); the Mac may simply not
-                // have been listening for a moment, so keep waiting until the silence limit says otherwise.
-                continue;
-            }
-            catch (Exception error) when (error is SocketException or ObjectDisposedException)
-            {
-                break;
+                Log.JournalWriteFailed(_logger, DumpFileNames.ForLog(FileName), error);
             }
 
-            lock (_gate)
+            // A backstop for noticing the host stopping; RequestEnd wakes the thread at once.
+            _socket.ReceiveTimeout = 5000;
+            while (!Volatile.Read(ref _closed) && (_session.State == TransferState.Receiving || _completionPending))
             {
-                if (!_closed)
+                if (Volatile.Read(ref _endRequest) is { } reason || stopping.IsCancellationRequested)
                 {
-                    OnDatagram(_receiveBuffer.AsSpan(0, received));
+                    lock (_gate)
+                    {
+                        EndIncomplete(_endRequest ?? "the relay stopped during the transfer");
+                        Close();
+                    }
+
+                    break;
+                }
+
+                int received;
+                try
+                {
+                    received = _socket.Receive(_receiveBuffer);
+                }
+                catch (SocketException failure) when (failure.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock
+                    or SocketError.ConnectionRefused or SocketError.ConnectionReset)
+                {
+                    // ICMP port-unreachable for one of our ACKs: kdumpd aborts here (§11.2), but the Mac may just not
+                    // have been listening for a moment, so keep waiting until the silence limit says otherwise.
+                    continue;
+                }
+
+                if (received == 0 && Volatile.Read(ref _endRequest) is not null)
+                {
+                    continue;
+                }
+
+                lock (_gate)
+                {
+                    if (!_closed)
+                    {
+                        HandleSafely(_receiveBuffer.AsSpan(0, received));
+                    }
                 }
             }
         }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            // A socket that failed for good, or anything unforeseen: say so, keep what arrived, free the Mac.
+            lock (_gate)
+            {
+                Fail(error);
+            }
+        }
 
-        Stop();
+        _receiveBuffer = new byte[LingerBufferSize];
+        if (Volatile.Read(ref _closed))
+        {
+            _completion.TrySetResult();
+            return;
+        }
+
+        _onFinished(this);
+        _ = LingerAsync();
     }
 
-    /// <summary>Ends a live transfer because its Mac started a new one (it can only be dumping once).</summary>
-    public void Supersede() => End("the same Mac started a new dump before this one ended");
-
-    /// <summary>Ends the transfer because the relay is stopping; a dump still receiving is kept as incomplete.</summary>
-    public void Stop() => End("the relay stopped during the transfer");
-
-    private void End(string reason)
+    /// <summary>A finished transfer waits without a thread for retransmitted EOFs (or a refused Mac's retries).</summary>
+    private async Task LingerAsync()
     {
-        lock (_gate)
+        try
         {
-            if (_closed)
+            while (!Volatile.Read(ref _closed) && Volatile.Read(ref _endRequest) is null)
             {
-                return;
+                int received;
+                try
+                {
+                    received = await _socket.ReceiveAsync(_receiveBuffer.AsMemory(), SocketFlags.None, _lingerCancellation.Token).ConfigureAwait(false);
+                }
+                catch (SocketException failure) when (failure.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset
+                    or SocketError.MessageSize)
+                {
+                    continue;
+                }
+
+                lock (_gate)
+                {
+                    if (!_closed && received > 0)
+                    {
+                        HandleSafely(_receiveBuffer.AsSpan(0, received));
+                    }
+                }
+            }
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Ended or closed under it: the linger is over.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                Close();
             }
 
-            if (_journal.State == DumpState.Receiving)
-            {
-                _session.MarkIncomplete();
-                Finish(DumpState.Incomplete, reason);
-            }
+            _completion.TrySetResult();
+        }
+    }
 
-            Close();
+    private void HandleSafely(ReadOnlySpan<byte> datagram)
+    {
+        try
+        {
+            OnDatagram(datagram);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            Fail(error);
         }
     }
 
@@ -225,10 +311,14 @@ internal sealed class Transfer : IDisposable
         switch (step.Action)
         {
             case TransferAction.Write:
-                Write(datagram.Slice(step.PayloadStart, step.PayloadLength), step.Offset, step.AckBlock);
+                Write(datagram.Slice(step.PayloadStart, step.PayloadLength), step);
                 break;
             case TransferAction.Seek:
                 SendAck(step.AckBlock);
+                break;
+            case TransferAction.ResendAck when _completionPending:
+                // The Mac retransmitted its EOF while the dump could not yet be made durable: try again.
+                Complete(step.AckBlock);
                 break;
             case TransferAction.ResendAck:
                 // The same bytes as before, so a resent ACK 0 keeps its feature byte (§4.3).
@@ -238,7 +328,10 @@ internal sealed class Transfer : IDisposable
                 Complete(step.AckBlock);
                 break;
             case TransferAction.Abort:
-                Finish(DumpState.Incomplete, "the Mac sent an ERROR");
+                EndIncomplete("the Mac sent an ERROR");
+                break;
+            case TransferAction.LimitExceeded when step.Exceeded == TransferLimit.Holes:
+                Refuse(KdumpErrorCode.DiskFull, "dump leaves too much unwritten", "the dump's SEEKs skipped more than Relay:MaxHoleBytes");
                 break;
             case TransferAction.LimitExceeded:
                 Refuse(KdumpErrorCode.DiskFull, $"dump exceeds the relay's limit of {_maxDumpBytes} bytes", "the dump exceeded Relay:MaxDumpBytes");
@@ -249,76 +342,107 @@ internal sealed class Transfer : IDisposable
         }
     }
 
-    private void Write(ReadOnlySpan<byte> payload, long offset, uint ackBlock)
+    private void Write(ReadOnlySpan<byte> payload, TransferStep step)
     {
-        var end = offset + payload.Length;
-        if (end > _reservedLength)
+        switch (_dump.TryWrite(payload, step.Offset, step.Rewrites, _session.StoredBytesBound, out var error))
         {
-            if (!_spool.TryReserve(end - _reservedLength, _spoolQuotaBytes))
-            {
+            case WriteFailure.QuotaFull:
                 Refuse(KdumpErrorCode.DiskFull, "relay spool is full", "the spool reached Relay:SpoolQuotaBytes");
-                return;
-            }
-
-            _reservedLength = end;
+                break;
+            case WriteFailure.WriteFailed:
+                Refuse(KdumpErrorCode.DiskFull, "relay cannot write the dump", $"writing failed: {error!.Message}");
+                break;
+            default:
+                SendAck(step.AckBlock);
+                break;
         }
-
-        try
-        {
-            _writer.Write(payload, offset);
-        }
-        catch (IOException error)
-        {
-            Refuse(KdumpErrorCode.DiskFull, "relay cannot write the dump", $"writing failed: {error.Message}");
-            return;
-        }
-
-        SendAck(ackBlock);
     }
 
+    /// <summary>EOF: the final ACK goes out only once the dump and its journal are durable (§8.2). When that fails,
+    /// the Mac hears nothing and retransmits its EOF, and each retransmission (and each timer tick) tries again.</summary>
     private void Complete(uint finalAckBlock)
     {
-        try
+        if (_dump.TryComplete(FinalJournal) is { } error)
         {
-            // On disk before the final ACK (DumpSpool's fsync policy).
-            _writer.FlushToDisk();
-        }
-        catch (IOException error)
-        {
-            Refuse(KdumpErrorCode.DiskFull, "relay cannot write the dump", $"writing failed: {error.Message}");
+            if (!_completionPending)
+            {
+                Log.CompletionNotDurable(_logger, Client, DumpFileNames.ForLog(FileName), error);
+            }
+
+            _completionPending = true;
             return;
         }
 
-        Finish(DumpState.Complete, reason: null);
+        _completionPending = false;
+        Ended();
+        var elapsed = _time.GetElapsedTime(_startTimestamp);
+        var counters = _session.Counters;
+        Log.TransferCompleted(_logger, Client, DumpFileNames.ForLog(FileName), _dump.Record.Journal.FileLength, elapsed.TotalSeconds,
+            MegabytesPerSecond(counters.PayloadBytes, elapsed), counters.DataPackets, counters.Duplicates, counters.AckRetransmissions);
         SendAck(finalAckBlock);
     }
 
     private void Refuse(KdumpErrorCode code, string message, string reason)
     {
-        _session.MarkIncomplete();
         _refusalLength = KdumpPacketWriter.WriteError(_sendBuffer, code, message);
         Send(_sendBuffer.AsSpan(0, _refusalLength));
-        Finish(DumpState.Incomplete, reason);
+        EndIncomplete(reason);
     }
 
-    /// <summary>Records the end in the journal (durably) and logs it; the socket stays to linger.</summary>
-    private void Finish(DumpState state, string? reason)
+    /// <summary>Something failed inside the relay: the Mac gets an ERROR (so it gives up at once rather than after
+    /// ~48 s), what arrived is kept as incomplete, and the transfer closes.</summary>
+    private void Fail(Exception error)
     {
-        if (state != DumpState.Complete)
+        Log.TransferFailed(_logger, Client, DumpFileNames.ForLog(FileName), error);
+        if (!_ended)
         {
-            // Complete() has already flushed and fsynced; every other end keeps what it can.
-            FlushQuietly(toDisk: true);
+            Refuse(KdumpErrorCode.Undefined, "relay error", $"the relay failed: {error.GetType().Name}: {error.Message}");
         }
 
-        var length = _writer.FileLength;
-        var elapsed = _time.GetElapsedTime(_startTimestamp);
-        var counters = _session.Counters;
-        _journal = _journal with
+        Close();
+    }
+
+    /// <summary>Records the dump incomplete (or deletes it if nothing arrived) and logs it; the socket stays to linger.</summary>
+    private void EndIncomplete(string reason)
+    {
+        if (_ended)
         {
-            State = state,
-            Reason = reason,
+            return;
+        }
+
+        _session.MarkIncomplete();
+        _completionPending = false;
+        var error = _dump.EndIncomplete(reason, FinalJournal, out var discarded);
+        Ended();
+        if (error is not null)
+        {
+            Log.JournalWriteFailed(_logger, DumpFileNames.ForLog(FileName), error);
+        }
+
+        var elapsed = _time.GetElapsedTime(_startTimestamp);
+        if (discarded)
+        {
+            Log.TransferDiscarded(_logger, Client, DumpFileNames.ForLog(FileName), reason);
+            return;
+        }
+
+        var payloadBytes = _session.Counters.PayloadBytes;
+        Log.TransferIncomplete(_logger, Client, DumpFileNames.ForLog(FileName), reason, _dump.Record.Journal.FileLength,
+            elapsed.TotalSeconds, MegabytesPerSecond(payloadBytes, elapsed));
+    }
+
+    private void Ended()
+    {
+        _ended = true;
+        _slot.Dispose();
+    }
+
+    private DumpJournal FinalJournal(DumpJournal journal)
+    {
+        var counters = _session.Counters;
+        return journal with
+        {
             BytesReceived = counters.PayloadBytes,
-            FileLength = length,
             FinishedAt = _time.GetUtcNow(),
             DataPackets = counters.DataPackets,
             Seeks = counters.Seeks,
@@ -327,23 +451,10 @@ internal sealed class Transfer : IDisposable
             EofRetransmissions = counters.EofRetransmissions,
             Ignored = counters.Ignored,
         };
-        if (TryWriteJournal(durable: true))
-        {
-            _spool.RecordHashInBackground(_journal);
-        }
-
-        var megabytesPerSecond = elapsed.TotalSeconds > 0 ? counters.PayloadBytes / elapsed.TotalSeconds / 1e6 : 0;
-        if (state == DumpState.Complete)
-        {
-            Log.TransferCompleted(_logger, Client, DumpFileNames.ForLog(FileName), length, elapsed.TotalSeconds,
-                megabytesPerSecond, counters.DataPackets, counters.Duplicates, counters.AckRetransmissions);
-        }
-        else
-        {
-            Log.TransferIncomplete(_logger, Client, DumpFileNames.ForLog(FileName), reason ?? "unknown", length,
-                elapsed.TotalSeconds, megabytesPerSecond);
-        }
     }
+
+    private static double MegabytesPerSecond(long bytes, TimeSpan elapsed) =>
+        elapsed.TotalSeconds > 0 ? bytes / elapsed.TotalSeconds / 1e6 : 0;
 
     private void OnTimer()
     {
@@ -357,7 +468,7 @@ internal sealed class Transfer : IDisposable
             Log.TimerFailed(_logger, DumpFileNames.ForLog(FileName), error);
             lock (_gate)
             {
-                Close();
+                Fail(error);
             }
         }
     }
@@ -374,6 +485,12 @@ internal sealed class Transfer : IDisposable
             var now = _time.GetTimestamp();
             var sinceEvent = _time.GetElapsedTime(_lastEventTimestamp, now);
             var silence = _time.GetElapsedTime(_lastDatagramTimestamp, now);
+            if (_completionPending)
+            {
+                OnSilenceWhileCompleting(silence);
+                return;
+            }
+
             if (_session.State == TransferState.Receiving && sinceEvent < KdumpTimings.AckRetransmitInterval)
             {
                 // A datagram re-armed the alarm since this timer was set, as kdumpd's alarm() does (§11.2).
@@ -386,12 +503,12 @@ internal sealed class Transfer : IDisposable
             {
                 case TransferAction.ResendAck:
                     _lastEventTimestamp = now;
-                    FlushQuietly(toDisk: false);
+                    _dump.FlushQuietly();
                     SendLastAck();
                     _timer.Change(KdumpTimings.AckRetransmitInterval, Timeout.InfiniteTimeSpan);
                     break;
                 case TransferAction.GiveUp:
-                    Finish(DumpState.Incomplete, $"no datagram from the Mac for {KdumpTimings.SilenceLimit.TotalSeconds:0} s");
+                    EndIncomplete($"no datagram from the Mac for {KdumpTimings.SilenceLimit.TotalSeconds:0} s");
                     Close();
                     break;
                 case TransferAction.Close:
@@ -404,40 +521,19 @@ internal sealed class Transfer : IDisposable
         }
     }
 
-    /// <summary>A journal that cannot be written (disk full, permissions) must not take the transfer, its thread or
-    /// the timer down with it: recovery rebuilds the journal from the file at the next start.</summary>
-    private bool TryWriteJournal(bool durable)
+    /// <summary>EOF arrived but the dump could not be made durable: retry every 2 s (sending the final ACK once it
+    /// is), and after the kernel's retransmissions are surely over, record it as incomplete.</summary>
+    private void OnSilenceWhileCompleting(TimeSpan silence)
     {
-        try
+        if (silence >= KdumpTimings.FinishedLinger)
         {
-            _spool.WriteJournal(_journal, durable);
-            return true;
+            EndIncomplete("the dump and its journal could not be made durable before the Mac gave up");
+            Close();
+            return;
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            Log.JournalWriteFailed(_logger, DumpFileNames.ForLog(FileName), error);
-            return false;
-        }
-    }
 
-    /// <summary>Puts buffered payloads on disk when the Mac goes quiet or the transfer ends; a failure leaves the
-    /// file with what did reach the disk, which the journal then records.</summary>
-    private void FlushQuietly(bool toDisk)
-    {
-        try
-        {
-            if (toDisk)
-            {
-                _writer.FlushToDisk();
-            }
-            else
-            {
-                _writer.Flush();
-            }
-        }
-        catch (IOException)
-        {
-        }
+        Complete(_session.LastAckBlock);
+        _timer.Change(KdumpTimings.AckRetransmitInterval, Timeout.InfiniteTimeSpan);
     }
 
     private void SendLastAck()
@@ -458,9 +554,9 @@ internal sealed class Transfer : IDisposable
         {
             _socket.Send(datagram);
         }
-        catch (SocketException)
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
         {
-            // Unreachable peer or a full send buffer: the timer resends, the kernel retransmits.
+            // Unreachable peer, a full send buffer or a socket already shut: the timer resends, the kernel retransmits.
         }
     }
 
@@ -471,17 +567,15 @@ internal sealed class Transfer : IDisposable
             return;
         }
 
-        Volatile.Write(ref _closed, true);
-        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        try
+        if (!_ended)
         {
-            // Wakes the receive thread out of its blocking call.
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
+            // Closed before it ended (a failure): keep what arrived.
+            EndIncomplete(_endRequest ?? "the transfer closed before it ended");
         }
 
+        Volatile.Write(ref _closed, true);
+        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        WakeReceiver();
         _onClosed(this);
     }
 
@@ -489,6 +583,8 @@ internal sealed class Transfer : IDisposable
     {
         _timer.Dispose();
         _socket.Dispose();
-        _writer.Dispose();
+        _lingerCancellation.Dispose();
+        _dump.Dispose();
+        _slot.Dispose();
     }
 }

@@ -1,17 +1,16 @@
 using System.Collections.Concurrent;
 using System.Net;
 using KDumpCloud.Kdump.Packets;
-using KDumpCloud.Kdump.Transfers;
 using KDumpCloud.Relay.Options;
 using KDumpCloud.Relay.Spool;
 using Microsoft.Extensions.Options;
-using Microsoft.Win32.SafeHandles;
 
 namespace KDumpCloud.Relay.Transfers;
 
 /// <summary>
 /// Turns accepted write requests into running <see cref="Transfer"/>s, one per Mac address and port, and owns the
-/// checks made before ACK 0: name, size and spool limits, concurrency, and exclusive creation of the file.
+/// checks made before ACK 0: name, per-source and overall limits, spool space, and exclusive creation of the file.
+/// Everything here runs on the listener's thread and does no I/O beyond creating the file and sending ACK 0.
 /// </summary>
 internal sealed class TransferRegistry(
     DumpSpool spool,
@@ -20,13 +19,22 @@ internal sealed class TransferRegistry(
     ILoggerFactory loggers) : IDisposable
 {
     private readonly ConcurrentDictionary<IPEndPoint, Transfer> _transfers = new();
-    private readonly ConcurrentDictionary<Transfer, Task> _running = new();
+    private readonly ConcurrentDictionary<Transfer, byte> _running = new();
+    private readonly ConcurrentQueue<Transfer> _lingering = new();
     private readonly ILogger _logger = loggers.CreateLogger("KDumpCloud.Relay.Transfer");
     private readonly RelayOptions _options = options.Value;
+    private readonly SourceLimits _limits = new(options.Value);
     private readonly CancellationTokenSource _stopping = new();
+    private int _lingeringCount;
+
+    /// <summary>Transfers with a socket open, receiving or lingering.</summary>
+    public int Open => _running.Count;
+
+    /// <summary>Whether a WRQ from <paramref name="source"/> is heard at all (per-source rate).</summary>
+    public bool TryAdmitRequest(IPAddress source) => _limits.TryAdmitRequest(source);
 
     /// <summary>Handles one WRQ. Returns the refusal to send from the listening socket, or null when a transfer
-    /// (new or existing) has answered from its own socket.</summary>
+    /// (new or existing) has answered from its own socket or the request is dropped.</summary>
     public Refusal? Accept(IPEndPoint client, WriteRequest request, IPAddress localAddress)
     {
         if (_transfers.TryGetValue(client, out var existing))
@@ -37,16 +45,18 @@ internal sealed class TransferRegistry(
                 return null;
             }
 
-            if (existing.State == TransferState.Receiving && existing.FileName == request.FileName)
+            if (existing.FileName == request.FileName)
             {
-                // A late or duplicated copy of the WRQ after data began. Any reply would count as an ACK to the
-                // kernel (§11.1), and ending the transfer would throw valid data away with a duplicate: drop it.
+                // A late or duplicated copy of the WRQ after data began, or after the dump finished. Any reply would
+                // count as an ACK to the kernel (§11.1), and ending the transfer would throw valid data away (or stop
+                // answering a retransmitted EOF) for a duplicate: drop it.
                 return null;
             }
 
             // The Mac's source port is always its panicd_port, so a new request from the same address and port
-            // means the old dump is over, finished or not (§11.1).
-            existing.Supersede();
+            // means the old dump is over, finished or not (§11.1). It ends on its own thread.
+            _transfers.TryRemove(new KeyValuePair<IPEndPoint, Transfer>(client, existing));
+            existing.RequestEnd("the same Mac started a new dump before this one ended");
         }
 
         if (!DumpFileNames.TryValidate(request.FileName, out var code, out var problem))
@@ -54,87 +64,150 @@ internal sealed class TransferRegistry(
             return new Refusal(code, problem);
         }
 
-        // Finished transfers linger only to answer late EOFs (§8.2); they don't hold a slot.
-        if (_transfers.Values.Count(transfer => transfer.State == TransferState.Receiving) >= _options.MaxConcurrentTransfers)
-        {
-            return new Refusal(KdumpErrorCode.Undefined, $"too many transfers at once (Relay:MaxConcurrentTransfers = {_options.MaxConcurrentTransfers})");
-        }
-
         if (spool.UsedBytes >= _options.SpoolQuotaBytes)
         {
-            return new Refusal(KdumpErrorCode.DiskFull, "the relay's spool is full (Relay:SpoolQuotaBytes)");
+            return new Refusal(KdumpErrorCode.DiskFull, "relay spool is full", "the spool reached Relay:SpoolQuotaBytes");
         }
 
         if (spool.AvailableDiskBytes < _options.MinFreeDiskBytes)
         {
-            return new Refusal(KdumpErrorCode.DiskFull, "the relay's disk is nearly full (Relay:MinFreeDiskBytes)");
+            return new Refusal(KdumpErrorCode.DiskFull, "relay disk is nearly full", "free disk space is below Relay:MinFreeDiskBytes");
         }
 
-        SafeFileHandle? file;
+        var slot = _limits.TryAdmitTransfer(client.Address, out var limit);
+        if (slot is null)
+        {
+            // While busy, silence: the kernel re-sends its WRQ for ~50 s (§11.1) and may get a slot meanwhile, where
+            // an ERROR would make it retry 14 times in under a second and give up. A Mac past its hourly dumps is
+            // told at once, since waiting will not help it.
+            return limit == SourceLimit.DumpsPerHour
+                ? new Refusal(KdumpErrorCode.Undefined, "too many dumps from this Mac, try later", "this Mac started Relay:DumpsPerHourPerSource dumps in the last hour")
+                : new Refusal(KdumpErrorCode.Undefined, "relay is busy", limit == SourceLimit.Transfers
+                    ? "Relay:MaxConcurrentTransfers transfers are running" : "this Mac already runs Relay:MaxTransfersPerSource transfers", Silent: true);
+        }
+
+        var refusal = Start(client, request, localAddress, slot);
+        if (refusal is not null)
+        {
+            slot.Dispose();
+        }
+
+        return refusal;
+    }
+
+    private Refusal? Start(IPEndPoint client, WriteRequest request, IPAddress localAddress, TransferSlot slot)
+    {
+        var journal = new DumpJournal
+        {
+            DumpId = Guid.CreateVersion7(time.GetUtcNow()),
+            FileName = request.FileName,
+            Client = client.ToString(),
+            State = DumpState.Receiving,
+            Features = (int)request.AcceptedFeatures,
+            MaxPayload = KdumpWire.MaxPayload(request.AcceptedFeatures),
+            StartedAt = time.GetUtcNow(),
+        };
+
+        SpoolDump? dump;
         try
         {
-            file = spool.TryCreateDump(request.FileName);
+            dump = spool.TryCreateDump(journal, _options.SpoolQuotaBytes);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return new Refusal(KdumpErrorCode.Undefined, $"the relay cannot create the dump: {error.Message}");
+            return new Refusal(KdumpErrorCode.AccessViolation, "relay cannot create the dump", $"creating the file failed: {error.Message}");
         }
 
-        if (file is null)
+        if (dump is null)
         {
             // kdumpd answers EEXIST with code 0 (§9, §10): a dump is never overwritten.
             return new Refusal(KdumpErrorCode.Undefined, "File exists");
         }
 
-        var transfer = new Transfer(client, request, file, spool, _options.MaxDumpBytes, time, _logger, _options.SpoolQuotaBytes, OnClosed);
-        _transfers[client] = transfer;
+        Transfer? transfer = null;
         try
         {
+            transfer = new Transfer(client, request, dump, slot, _options.MaxDumpBytes, _options.MaxHoleBytes, time, _logger, OnFinished, OnClosed);
             transfer.Start(localAddress);
+            _transfers[client] = transfer;
+            _running[transfer] = 0;
+            transfer.Run(_stopping.Token);
+            return null;
         }
-        catch (Exception error) when (error is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        catch (Exception error)
         {
-            _transfers.TryRemove(new KeyValuePair<IPEndPoint, Transfer>(client, transfer));
-            transfer.Dispose();
-            return new Refusal(KdumpErrorCode.Undefined, $"the relay could not start the transfer: {error.Message}");
+            // No thread or socket to be had (a thread that cannot start is an OutOfMemoryException), or anything
+            // else: take the file back, so the Mac's retransmitted WRQ gets a fresh try instead of "File exists".
+            if (transfer is not null)
+            {
+                _transfers.TryRemove(new KeyValuePair<IPEndPoint, Transfer>(client, transfer));
+                _running.TryRemove(transfer, out _);
+                transfer.Dispose();
+            }
+            else
+            {
+                dump.Dispose();
+            }
+
+            spool.Discard(dump.Record);
+            return new Refusal(KdumpErrorCode.Undefined, "relay cannot start the transfer", $"the transfer could not start: {error.GetType().Name}: {error.Message}");
+        }
+    }
+
+    /// <summary>A transfer let go of its thread and now lingers; past <c>Relay:MaxLingeringTransfers</c> the oldest
+    /// lingering one closes.</summary>
+    private void OnFinished(Transfer transfer)
+    {
+        _lingering.Enqueue(transfer);
+        if (Interlocked.Increment(ref _lingeringCount) <= _options.MaxLingeringTransfers)
+        {
+            return;
         }
 
-        // RunAsync starts the transfer's own receive thread. It cannot close before it is recorded here: closing
-        // needs a 2 s timer tick, a later WRQ (handled on this same thread) or the host stopping.
-        _running[transfer] = transfer.RunAsync(_stopping.Token);
-        return null;
+        while (Volatile.Read(ref _lingeringCount) > _options.MaxLingeringTransfers && _lingering.TryDequeue(out var oldest))
+        {
+            Interlocked.Decrement(ref _lingeringCount);
+            oldest.RequestEnd("too many finished transfers lingering");
+        }
     }
 
     private void OnClosed(Transfer transfer)
     {
         _transfers.TryRemove(new KeyValuePair<IPEndPoint, Transfer>(transfer.Client, transfer));
-        if (_running.TryRemove(transfer, out var run))
+        if (_running.TryRemove(transfer, out _))
         {
             // Dispose once the receive loop has let go of the socket.
-            _ = run.ContinueWith(static (_, state) => ((Transfer)state!).Dispose(), transfer, CancellationToken.None,
+            _ = transfer.Completion.ContinueWith(static (_, state) => ((Transfer)state!).Dispose(), transfer, CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        // Closed transfers leave the linger queue lazily; keep the count of those still in it honest.
+        if (_lingering.TryPeek(out var oldest) && oldest == transfer && _lingering.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref _lingeringCount);
         }
     }
 
-    /// <summary>Ends every transfer (each records itself incomplete), waits for their loops to finish, then for
-    /// the hashes of finished dumps as long as the host allows.</summary>
+    /// <summary>Ends every transfer (a dump still receiving is recorded incomplete), waits for their threads and loops
+    /// to let go, then for the spool's background work as long as the host allows.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (var transfer in _running.Keys)
+        var running = _running.Keys.ToArray();
+        foreach (var transfer in running)
         {
-            transfer.Stop();
+            transfer.RequestEnd("the relay stopped during the transfer");
         }
 
-        await Task.WhenAll(_running.Values).ConfigureAwait(false);
         try
         {
-            await spool.WaitForHashesAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(running.Select(transfer => transfer.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Out of shutdown time: recovery computes the missing hashes at the next start.
+            Log.StopTimedOut(_logger, running.Count(transfer => !transfer.Completion.IsCompleted));
         }
+        await spool.WaitForBackgroundWorkAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -144,9 +217,11 @@ internal sealed class TransferRegistry(
             transfer.Dispose();
         }
 
+        _limits.Dispose();
         _stopping.Dispose();
     }
 }
 
-/// <summary>An ERROR to send instead of ACK 0.</summary>
-internal sealed record Refusal(KdumpErrorCode Code, string Message);
+/// <summary>An ERROR to send instead of ACK 0: <see cref="Message"/> is all the Mac is told (no paths, no
+/// settings); <see cref="Detail"/> goes to the log. A <see cref="Silent"/> refusal sends nothing.</summary>
+internal sealed record Refusal(KdumpErrorCode Code, string Message, string? Detail = null, bool Silent = false);

@@ -270,6 +270,18 @@ public class TransferSessionTests
     }
 
     [Fact]
+    public void OnSilence_NothingSinceTheWrq_GivesUpAtTheFirstDataLimit()
+    {
+        var idle = new TransferSession(Modern(), long.MaxValue);
+        var busy = new TransferSession(Modern(), long.MaxValue);
+        busy.Handle(Packet(KdumpOpcode.Data, 1, 10));
+
+        Assert.Equal(new TransferStep(TransferAction.ResendAck, 0), idle.OnSilence(KdumpTimings.FirstDataLimit - TimeSpan.FromMilliseconds(1)));
+        Assert.Equal(TransferAction.GiveUp, idle.OnSilence(KdumpTimings.FirstDataLimit).Action);
+        Assert.Equal(TransferAction.ResendAck, busy.OnSilence(KdumpTimings.FirstDataLimit).Action);
+    }
+
+    [Fact]
     public void OnSilence_AfterCompletion_LingersThenCloses()
     {
         var session = new TransferSession(Modern(), long.MaxValue);

@@ -34,8 +34,9 @@ public partial class SpoolRecoveryTests
 
         await using var second = await RelayUnderTest.StartAsync(dataDirectory: dataDirectory);
 
-        var orphan = second.Spool.ReadJournal("core-orphan")!;
-        var half = second.Spool.ReadJournal("core-half")!;
+        // Hashes are computed in the background once the relay serves.
+        var orphan = await second.WaitForJournalAsync("core-orphan", j => j.Sha256 is not null);
+        var half = await second.WaitForJournalAsync("core-half", j => j.Sha256 is not null);
         Assert.Equal(DumpState.Incomplete, orphan.State);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(new byte[] { 7, 7 })), orphan.Sha256);
         Assert.Equal(DumpState.Incomplete, half.State);
@@ -43,7 +44,7 @@ public partial class SpoolRecoveryTests
         Assert.Equal(3, half.FileLength);
         Assert.Equal(DumpState.Complete, second.Spool.ReadJournal("core-whole")!.State);
         Assert.False(File.Exists(Path.Combine(journals, "core-torn.json.tmp")));
-        var unhashed = second.Spool.ReadJournal("core-unhashed")!;
+        var unhashed = await second.WaitForJournalAsync("core-unhashed", j => j.Sha256 is not null);
         Assert.Equal(DumpState.Complete, unhashed.State);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(new byte[] { 9 })), unhashed.Sha256);
         Assert.Equal(9, second.Spool.UsedBytes);
@@ -99,7 +100,7 @@ public partial class SpoolRecoveryTests
         await using var next = await RelayUnderTest.StartAsync(dataDirectory: dataDirectory);
         // Consistent: the journal describes exactly the bytes on disk, and they are what the Mac sent, up to the
         // last 64 KiB write-gathering buffer the kill discarded (DumpWriter).
-        var journal = next.Spool.ReadJournal("core-killed")!;
+        var journal = await next.WaitForJournalAsync("core-killed", j => j.Sha256 is not null);
         var stored = await File.ReadAllBytesAsync(next.DumpPath("core-killed"));
         Assert.Equal(DumpState.Incomplete, journal.State);
         Assert.Equal(stored.Length, journal.FileLength);

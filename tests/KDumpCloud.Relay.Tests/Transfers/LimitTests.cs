@@ -63,13 +63,34 @@ public class LimitTests
         await first.RequestAsync(RawKdumpPeer.ModernWrq("core-a"));
         await second.RequestAsync(RawKdumpPeer.ModernWrq("core-b"));
         await first.ExchangeAsync(RawKdumpPeer.Data(1, new byte[1406]), 1);
+        await second.ExchangeAsync(RawKdumpPeer.Data(1, new byte[500]), 1);
 
-        second.SendToTransfer(RawKdumpPeer.Data(1, new byte[1406]));
+        second.SendToTransfer(RawKdumpPeer.Data(2, new byte[1406]));
         Assert.Equal(3, (await second.ReceiveAsync())!.Value.Datagram[3]);
 
         var journal = await relay.WaitForJournalAsync("core-b", j => j.State != DumpState.Receiving);
         Assert.Contains("SpoolQuotaBytes", journal.Reason, StringComparison.Ordinal);
+        Assert.Equal(500, journal.FileLength);
         await first.ExchangeAsync(RawKdumpPeer.Eof(2), 2);
+    }
+
+    [Fact]
+    public async Task RequestRefusedBeforeAnyByte_LeavesNoFileBehind()
+    {
+        await using var relay = await RelayUnderTest.StartAsync(new Dictionary<string, string?>
+        {
+            ["Relay:SpoolQuotaBytes"] = "1000",
+            ["Relay:MaxDumpBytes"] = "1000",
+        });
+        using var mac = new RawKdumpPeer(relay.EndPoint);
+        await mac.RequestAsync(RawKdumpPeer.ModernWrq("core-nothing"));
+
+        mac.SendToTransfer(RawKdumpPeer.Data(1, new byte[1406]));
+        Assert.Equal(3, (await mac.ReceiveAsync())!.Value.Datagram[3]);
+
+        await Eventually.TrueAsync(() => !File.Exists(relay.DumpPath("core-nothing")) && !File.Exists(relay.Spool.JournalPath("core-nothing")));
+        Assert.Equal(0, relay.Spool.UsedBytes);
+        Assert.Equal(0, relay.Spool.Count);
     }
 
     [Fact]
@@ -85,6 +106,13 @@ public class LimitTests
 
         second.SendToRelay(RawKdumpPeer.ModernWrq("core-two"));
 
-        Assert.Equal(new byte[] { 0, 5, 0, 0, 0, 0 }, (await second.ReceiveAsync())!.Value.Datagram[..6]);
+        // Busy means silence, so the kernel keeps re-sending its WRQ (~50 s) instead of giving up on 14 quick ERRORs.
+        Assert.Null(await second.ReceiveAsync(500));
+        Assert.False(File.Exists(relay.DumpPath("core-two")));
+
+        // Once the first is done, the second Mac's next WRQ is served.
+        await first.ExchangeAsync(RawKdumpPeer.Data(1, [1]), 1);
+        await first.ExchangeAsync(RawKdumpPeer.Eof(2), 2);
+        Assert.Equal(4, (await second.RequestAsync(RawKdumpPeer.ModernWrq("core-two")))[1]);
     }
 }
