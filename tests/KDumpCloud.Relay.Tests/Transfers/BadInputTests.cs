@@ -1,3 +1,4 @@
+using KDumpCloud.Relay.Spool;
 using System.Text;
 using KDumpCloud.Relay.Tests.Support;
 
@@ -70,17 +71,20 @@ public class BadInputTests
     }
 
     [Fact]
-    public async Task RandomDatagrams_ToListenerAndTransfer_NothingBreaksNothingEscapes()
+    public async Task RandomDatagrams_ToListenerAndFromAMacToItsTransfer_NothingBreaksNothingEscapes()
     {
-        await using var relay = await RelayUnderTest.StartAsync();
+        var relay = await RelayUnderTest.StartAsync();
         var parent = Directory.GetParent(relay.DataDirectory)!.FullName;
         using var fuzzer = new RawKdumpPeer(relay.EndPoint);
+        using var fuzzed = new RawKdumpPeer(relay.EndPoint, "127.0.0.7");
         using var victim = new RawKdumpPeer(relay.EndPoint, "127.0.0.3");
         await victim.RequestAsync(RawKdumpPeer.ModernWrq("core-victim"));
         await victim.ExchangeAsync(RawKdumpPeer.Data(1, [1]), 1);
+        await fuzzed.RequestAsync(RawKdumpPeer.ModernWrq("core-fuzzed"));
         var random = new Random(1234);
 
-        // Bounded: 3000 datagrams, half of them shaped like kdump headers, to both sockets.
+        // Bounded: 3000 datagrams, half shaped like kdump headers. A third go to the listener; the rest come from the
+        // fuzzed Mac's own address and port, so its connected transfer socket takes them and the relay handles them.
         for (var i = 0; i < 3000; i++)
         {
             var datagram = new byte[random.Next(0, 1500)];
@@ -97,8 +101,7 @@ public class BadInputTests
             }
             else
             {
-                // A stranger on the victim's transfer port: the connected socket only takes the victim's datagrams.
-                fuzzer.SendTo(datagram, victim.TransferEndPoint!);
+                fuzzed.SendToTransfer(datagram);
             }
         }
 
@@ -108,13 +111,24 @@ public class BadInputTests
         Assert.Equal(new byte[] { 1, 2 }, await File.ReadAllBytesAsync(relay.DumpPath("core-victim")));
         using var late = new RawKdumpPeer(relay.EndPoint, "127.0.0.4");
         await late.SendAllAsync("core-late", [4, 4]);
+        var spool = relay.Spool;
+        await relay.DisposeAsync();
 
-        var outsideDumps = Directory.EnumerateFiles(parent, "*", SearchOption.AllDirectories)
-            .Where(path => !path.StartsWith(relay.Spool.DumpsDirectory, StringComparison.Ordinal)
-                && !path.StartsWith(relay.Spool.JournalDirectory, StringComparison.Ordinal));
-        Assert.Empty(outsideDumps);
-        Assert.All(Directory.EnumerateFiles(relay.Spool.DumpsDirectory), path =>
-            Assert.Equal(path, Path.Combine(relay.Spool.DumpsDirectory, Path.GetFileName(path))));
+        // Nothing but the dumps and their journals (the fuzzed one only if something of it was kept, with its
+        // journal), and the fuzzed dump's journal tells the truth about its file.
+        var fuzzedKept = File.Exists(spool.DumpPath("core-fuzzed"));
+        string[] expected = fuzzedKept
+            ? ["dumps/core-fuzzed", "dumps/core-late", "dumps/core-victim", "journal/core-fuzzed.json", "journal/core-late.json", "journal/core-victim.json"]
+            : ["dumps/core-late", "dumps/core-victim", "journal/core-late.json", "journal/core-victim.json"];
+        var files = Directory.EnumerateFiles(parent, "*", SearchOption.AllDirectories)
+            .Select(path => Path.GetRelativePath(relay.DataDirectory, path)).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, files);
+        if (fuzzedKept)
+        {
+            var journal = spool.ReadJournal("core-fuzzed")!;
+            Assert.NotEqual(DumpState.Receiving, journal.State);
+            Assert.Equal(new FileInfo(spool.DumpPath("core-fuzzed")).Length, journal.FileLength);
+        }
     }
 
     [Fact]
