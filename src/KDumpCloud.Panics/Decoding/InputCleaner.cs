@@ -9,6 +9,13 @@ namespace KDumpCloud.Panics.Decoding;
 /// </summary>
 internal static class InputCleaner
 {
+    /// <summary>
+    /// Memory per decode stays a small multiple of the input (issue 6, benchmarks): a real log has hundreds of lines
+    /// of under a few hundred characters, so lines past these bounds are hostile or not a log, and are cut, with a warning.
+    /// </summary>
+    internal const int MaxLines = 100_000;
+    internal const int MaxLineLength = 64 * 1024;
+
     public static List<string> CleanLines(string text, List<string> warnings)
     {
         if (text.Contains('&', StringComparison.Ordinal) && text.Contains(';', StringComparison.Ordinal))
@@ -22,6 +29,12 @@ internal static class InputCleaner
         }
 
         var lines = SplitLines(text);
+        if (lines.Count > MaxLines)
+        {
+            warnings.Add($"text has more than {MaxLines} lines; the rest was ignored");
+            lines.RemoveRange(MaxLines, lines.Count - MaxLines);
+        }
+
         var quoted = MostLinesStartWith(text, lines, static l => l.StartsWith('>'));
         var jsStrings = MostLinesStartWith(text, lines, static l => l.StartsWith('"') && (l.EndsWith("\",", StringComparison.Ordinal) || l.EndsWith('"')));
         if (quoted)
@@ -36,9 +49,16 @@ internal static class InputCleaner
 
         var cleaned = new List<string>(lines.Count);
         var inLoadedKexts = false;
+        var cut = 0;
         foreach (var range in lines)
         {
             var line = text.AsSpan(range).Trim();
+            if (line.Length > MaxLineLength)
+            {
+                line = line[..MaxLineLength];
+                cut++;
+            }
+
             if (inLoadedKexts)
             {
                 // Nothing in the loaded-kext list identifies the panic (section 2.6) and the parser skips it, so
@@ -79,6 +99,11 @@ internal static class InputCleaner
                 : line.Length == 0 ? string.Empty : line.ToString());
         }
 
+        if (cut > 0)
+        {
+            warnings.Add($"{cut} lines longer than {MaxLineLength} characters were cut");
+        }
+
         return cleaned;
     }
 
@@ -105,11 +130,12 @@ internal static class InputCleaner
         return line;
     }
 
+    /// <summary>Line ranges, one past <see cref="MaxLines"/> at most (so the caller can tell the text had more).</summary>
     private static List<Range> SplitLines(string text)
     {
-        var lines = new List<Range>(text.Length / 40);
+        var lines = new List<Range>(Math.Min(text.Length / 40, MaxLines + 1));
         var start = 0;
-        while (true)
+        while (lines.Count <= MaxLines)
         {
             var end = text.AsSpan(start).IndexOfAny('\r', '\n');
             if (end < 0)
@@ -122,6 +148,8 @@ internal static class InputCleaner
             lines.Add(start..end);
             start = end + (text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? 2 : 1);
         }
+
+        return lines;
     }
 
     private delegate bool LinePredicate(ReadOnlySpan<char> line);

@@ -12,7 +12,7 @@ namespace KDumpCloud.Panics.Decoding;
 public static class PanicFileDecoder
 {
     /// <summary>Panic logs are kilobytes; anything larger that is not a core is read only this far (the default of <see cref="PanicDecoderOptions.MaxTextBytes"/>).</summary>
-    public const int MaxTextBytes = 8 * 1024 * 1024;
+    public const int MaxTextBytes = 2 * 1024 * 1024;
 
     private const int HeadLength = 4;
     private const int TextChunk = 64 * 1024;

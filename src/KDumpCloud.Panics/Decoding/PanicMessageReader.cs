@@ -24,6 +24,12 @@ internal static class PanicMessageReader
 
     private const int MaxContinuationLines = 12;
 
+    /// <summary>
+    /// Real messages are a line or a register dump; a longer one is cut so that classifying, templating and printing
+    /// it never copy megabytes (issue 6: memory per decode).
+    /// </summary>
+    internal const int MaxMessageLength = 16 * 1024;
+
     public static PanicLine? Find(List<string> lines)
     {
         for (var i = 0; i < lines.Count; i++)
@@ -110,7 +116,8 @@ internal static class PanicMessageReader
             last = next;
         }
 
-        return new PanicLine(index, cpu, caller, string.Join('\n', builder).Trim(), last);
+        var text = string.Join('\n', builder).AsSpan().Trim();
+        return new PanicLine(index, cpu, caller, text[..Math.Min(text.Length, MaxMessageLength)].ToString(), last);
     }
 
     private static int? ReadCpu(ReadOnlySpan<char> inside)

@@ -188,6 +188,11 @@ internal static class PanicReportAssembler
             warnings.Add($"another panic starts at line {next + 1}; only the first was decoded");
         }
 
+        if (parsed.PanicLine?.Message.Length >= PanicMessageReader.MaxMessageLength)
+        {
+            warnings.Add($"panic message cut to {PanicMessageReader.MaxMessageLength} characters");
+        }
+
         if (parsed.IgnoredFrames > 0)
         {
             warnings.Add($"{parsed.IgnoredFrames} frames after the first {PanicTextParser.MaxFrames} ignored");
