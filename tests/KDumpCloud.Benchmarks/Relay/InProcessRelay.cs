@@ -27,6 +27,12 @@ internal sealed class InProcessRelay : IDisposable
             ["Relay:DataDirectory"] = DataDirectory,
             ["Relay:MaxConcurrentTransfers"] = "4096",
             ["Relay:MinFreeDiskBytes"] = "0",
+
+            // Every benchmark client is 127.0.0.1: one "Mac" to the per-source limits, which are not what is measured.
+            ["Relay:MaxTransfersPerSource"] = "4096",
+            ["Relay:WriteRequestsPerSecondPerSource"] = "100000",
+            ["Relay:DumpsPerHourPerSource"] = "1000000",
+            ["Relay:MaxLingeringTransfers"] = "100000",
         });
         builder.Services.AddKdumpRelay();
         _host = builder.Build();
