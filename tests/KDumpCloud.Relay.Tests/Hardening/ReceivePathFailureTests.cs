@@ -1,5 +1,10 @@
+using KDumpCloud.Relay.Hosting;
 using KDumpCloud.Relay.Spool;
 using KDumpCloud.Relay.Tests.Support;
+using KDumpCloud.Relay.Transfers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace KDumpCloud.Relay.Tests.Hardening;
 
@@ -94,5 +99,56 @@ public class ReceivePathFailureTests
         // The name is free again.
         using var again = new RawKdumpPeer(relay.EndPoint, "127.0.0.84");
         await again.SendAllAsync("core-released", [1]);
+    }
+
+    // Skipped because it kills the test host: the failure handler's own failure is unhandled on the transfer thread.
+    [Fact(Skip = "relay bug (crashes the process): Transfer.ReceiveLoop's catch calls Fail -> Refuse -> EndIncomplete, "
+        + "which is not guarded; a fault that recurs there (here the clock, three times: OnDatagram, HandleSafely's Fail, "
+        + "ReceiveLoop's Fail) escapes the thread as an unhandled exception and ends the whole relay")]
+    public async Task FaultThatRecursInTheFailureHandler_EndsOnlyThatTransfer()
+    {
+        var clock = new FaultyTimeProvider();
+        await using var relay = await RelayUnderTest.StartAsync(time: clock);
+        using var mac = new RawKdumpPeer(relay.EndPoint);
+        await mac.RequestAsync(RawKdumpPeer.ModernWrq("core-fault-again"));
+        await mac.ExchangeAsync(RawKdumpPeer.Data(1, [1, 2, 3, 4]), 1);
+        clock.FailNextUtcNow(3);
+        mac.SendToTransfer(RawKdumpPeer.Eof(2));
+        Assert.True(KdumpDatagrams.IsError((await mac.ReceiveAsync())!.Value.Datagram));
+
+        using var other = new RawKdumpPeer(relay.EndPoint, "127.0.0.85");
+        await other.SendAllAsync("core-after-faults", [5, 6]);
+    }
+
+    // Skipped because it kills the test host.
+    [Fact(Skip = "relay bug (crashes the process): when the host's stop token is already cancelled (shutdown timeout), "
+        + "TransferRegistry.StopAsync stops waiting and completes the spool's background queue while transfers are still "
+        + "ending; SpoolDump.Finished -> DumpSpool.HashInBackground -> BlockingCollection.TryAdd then throws "
+        + "InvalidOperationException (TryAdd throws after CompleteAdding, it does not return false), ReceiveLoop's catch "
+        + "calls Fail -> EndIncomplete -> DumpWriter.FlushToDisk on the handle Finished already closed, and the "
+        + "ObjectDisposedException is unhandled on the transfer thread")]
+    public async Task StopPastTheShutdownTimeout_MidTransfer_DoesNotCrash()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Relay:Port"] = "0",
+            ["Relay:BindAddress"] = "127.0.0.1",
+            ["Relay:DataDirectory"] = RelayUnderTest.NewDataDirectory(),
+            ["Relay:MinFreeDiskBytes"] = "0",
+        });
+        builder.Services.AddKdumpRelay();
+        using var host = builder.Build();
+        await host.StartAsync();
+        var endPoint = await host.Services.GetRequiredService<KdumpListener>().LocalEndPoint;
+        using var mac = new RawKdumpPeer(endPoint, "127.0.0.86");
+        await mac.RequestAsync(RawKdumpPeer.ModernWrq("core-shutdown"));
+        await mac.ExchangeAsync(RawKdumpPeer.Data(1, [1, 2, 3]), 1);
+
+        await host.StopAsync(new CancellationToken(canceled: true));
+
+        // The transfer ends on its own thread; the process must still be here afterwards.
+        await Task.Delay(2000);
+        Assert.Equal(DumpState.Incomplete, host.Services.GetRequiredService<DumpSpool>().ReadJournal("core-shutdown")?.State);
     }
 }

@@ -37,7 +37,13 @@ public class RecoveryHostileSpoolTests
         await File.WriteAllBytesAsync(Path.Combine(dumps, "core-dirjournal"), [8, 8]);
         Directory.CreateDirectory(Path.Combine(journals, "core-dirjournal.json"));
         Directory.CreateDirectory(Path.Combine(journals, "core-lonely.json"));
-        string[] hostile = ["core-dangling", "core-zero", "core-outside", "core-fifo", "core-hardlink", "core-directory", "core-dirjournal", "core-lonely"];
+        // Journals that are not files the relay wrote: a link to /dev/zero and a FIFO (reading either never ends).
+        await File.WriteAllBytesAsync(Path.Combine(dumps, "core-zerojournal"), [9]);
+        File.CreateSymbolicLink(Path.Combine(journals, "core-zerojournal.json"), "/dev/zero");
+        await File.WriteAllBytesAsync(Path.Combine(dumps, "core-fifojournal"), [9]);
+        Assert.Equal(0, Syscall.mkfifo(Path.Combine(journals, "core-fifojournal.json"), FilePermissions.S_IRUSR | FilePermissions.S_IWUSR));
+        string[] hostile = ["core-dangling", "core-zero", "core-outside", "core-fifo", "core-hardlink", "core-directory", "core-dirjournal",
+            "core-lonely", "core-zerojournal", "core-fifojournal"];
         var kinds = hostile.ToDictionary(name => name, name => (UnixEntry.Kind(Path.Combine(dumps, name)), UnixEntry.Kind(Path.Combine(journals, name + ".json"))));
 
         await using var relay = await RelayUnderTest.StartAsync(dataDirectory: dataDirectory).WaitAsync(TimeSpan.FromSeconds(10));
@@ -65,7 +71,7 @@ public class RecoveryHostileSpoolTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(journals, "core-dirjournal.json")));
 
         // Unrecorded: only the normal dump has a journal file, and only it is held and counted.
-        Assert.Equal(["core-dirjournal.json", "core-lonely.json", "core-normal.json"],
+        Assert.Equal(["core-dirjournal.json", "core-fifojournal.json", "core-lonely.json", "core-normal.json", "core-zerojournal.json"],
             Directory.GetFileSystemEntries(journals).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(1, relay.Spool.Count);
         Assert.Equal(content.Length, relay.Spool.UsedBytes);
