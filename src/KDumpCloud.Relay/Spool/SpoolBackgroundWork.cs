@@ -33,14 +33,25 @@ internal sealed class SpoolBackgroundWork : IDisposable
     /// <summary>Items queued or running.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
+    /// <summary>Queues <paramref name="work"/>; once stopping, it is dropped (recovery does it at the next start).
+    /// Never throws.</summary>
     public void Enqueue(string what, Action<CancellationToken> work)
     {
         Interlocked.Increment(ref _pending);
-        if (!_queue.TryAdd((what, work)))
+        try
         {
-            // Stopping: whatever it was, recovery does it at the next start.
-            Interlocked.Decrement(ref _pending);
+            if (_queue.TryAdd((what, work)))
+            {
+                return;
+            }
         }
+        catch (Exception error) when (error is InvalidOperationException or ObjectDisposedException)
+        {
+            // Adding was completed (the relay is stopping) or the queue is gone.
+        }
+
+        Interlocked.Decrement(ref _pending);
+        Log.BackgroundWorkAbandoned(_logger, what);
     }
 
     /// <summary>Lets the queued work finish while <paramref name="cancellationToken"/> allows, then abandons the

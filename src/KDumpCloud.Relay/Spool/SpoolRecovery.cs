@@ -94,7 +94,7 @@ internal sealed class SpoolRecovery(DumpSpool spool, TimeProvider time, ILogger<
 
         if (journal is { State: not DumpState.Receiving } && (fileExists || journal.State == DumpState.Incomplete))
         {
-            Adopt(journal, allocated);
+            Adopt(journal, allocated, fileExists);
             return journal.State == DumpState.Complete ? Outcome.Complete : Outcome.Incomplete;
         }
 
@@ -117,7 +117,7 @@ internal sealed class SpoolRecovery(DumpSpool spool, TimeProvider time, ILogger<
             Sha256 = null,
             FinishedAt = time.GetUtcNow(),
         };
-        var record = Adopt(repairedJournal, allocated);
+        var record = Adopt(repairedJournal, allocated, fileExists);
         if (record.Update(current => current, durable: true) is { } error)
         {
             Log.JournalWriteFailed(logger, name, error);
@@ -127,14 +127,23 @@ internal sealed class SpoolRecovery(DumpSpool spool, TimeProvider time, ILogger<
         return Outcome.Repaired;
     }
 
-    private DumpRecord Adopt(DumpJournal journal, long allocated)
+    private DumpRecord Adopt(DumpJournal journal, long allocated, bool fileExists)
     {
         var record = spool.Adopt(journal, allocated);
-        if (journal.Sha256 is null)
+        if (journal.Sha256 is not null)
+        {
+            return record;
+        }
+
+        if (fileExists)
         {
             // The relay stopped between the end of the transfer and the hash, or the dump was just repaired.
             spool.HashInBackground(record);
             _hashesQueued++;
+        }
+        else
+        {
+            record.Progress.OnNotHashable();
         }
 
         return record;

@@ -75,8 +75,9 @@ internal sealed class SourceLimits : IDisposable
             return null;
         }
 
-        using var dump = _dumps.AttemptAcquire(source);
-        if (!dump.IsAcquired)
+        // Only looked at here: the dump is counted once its transfer runs (CountDump), so a request refused on the way
+        // ("File exists", which the kernel retries 14 times) spends none of the Mac's hourly dumps.
+        if (_dumps.GetStatistics(source) is { CurrentAvailablePermits: <= 0 })
         {
             perSource.Dispose();
             overall.Dispose();
@@ -86,6 +87,12 @@ internal sealed class SourceLimits : IDisposable
 
         limit = SourceLimit.None;
         return new TransferSlot(overall, perSource);
+    }
+
+    /// <summary>Counts a dump <paramref name="source"/> started, against its hourly allowance.</summary>
+    public void CountDump(IPAddress source)
+    {
+        using var _ = _dumps.AttemptAcquire(source);
     }
 
     public void Dispose()

@@ -184,11 +184,12 @@ internal sealed class Transfer : IDisposable
             _socket.ReceiveTimeout = 5000;
             while (!Volatile.Read(ref _closed) && (_session.State == TransferState.Receiving || _completionPending))
             {
-                if (Volatile.Read(ref _endRequest) is { } reason || stopping.IsCancellationRequested)
+                var endReason = Volatile.Read(ref _endRequest) ?? (stopping.IsCancellationRequested ? "the relay stopped during the transfer" : null);
+                if (endReason is not null)
                 {
                     lock (_gate)
                     {
-                        EndIncomplete(_endRequest ?? "the relay stopped during the transfer");
+                        EndIncomplete(endReason);
                         Close();
                     }
 
@@ -390,13 +391,22 @@ internal sealed class Transfer : IDisposable
     }
 
     /// <summary>Something failed inside the relay: the Mac gets an ERROR (so it gives up at once rather than after
-    /// ~48 s), what arrived is kept as incomplete, and the transfer closes.</summary>
+    /// ~48 s), what arrived is kept as incomplete, and the transfer closes. Never throws, whatever fails again on the
+    /// way: it runs where an escaping exception would end the whole relay (a thread's top, a timer callback).</summary>
     private void Fail(Exception error)
     {
         Log.TransferFailed(_logger, Client, DumpFileNames.ForLog(FileName), error);
-        if (!_ended)
+        try
         {
-            Refuse(KdumpErrorCode.Undefined, "relay error", $"the relay failed: {error.GetType().Name}: {error.Message}");
+            if (!_ended)
+            {
+                Refuse(KdumpErrorCode.Undefined, "relay error", $"the relay failed: {error.GetType().Name}: {error.Message}");
+            }
+        }
+        catch (Exception again) when (again is not OutOfMemoryException)
+        {
+            Log.TransferFailed(_logger, Client, DumpFileNames.ForLog(FileName), again);
+            Ended();
         }
 
         Close();
@@ -569,8 +579,16 @@ internal sealed class Transfer : IDisposable
 
         if (!_ended)
         {
-            // Closed before it ended (a failure): keep what arrived.
-            EndIncomplete(_endRequest ?? "the transfer closed before it ended");
+            // Closed before it ended (a failure): keep what arrived, and close whatever that costs.
+            try
+            {
+                EndIncomplete(_endRequest ?? "the transfer closed before it ended");
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                Log.TransferFailed(_logger, Client, DumpFileNames.ForLog(FileName), error);
+                Ended();
+            }
         }
 
         Volatile.Write(ref _closed, true);

@@ -132,6 +132,7 @@ internal sealed class TransferRegistry(
             _transfers[client] = transfer;
             _running[transfer] = 0;
             transfer.Run(_stopping.Token);
+            _limits.CountDump(client.Address);
             return null;
         }
         catch (Exception error)
