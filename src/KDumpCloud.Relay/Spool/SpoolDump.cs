@@ -83,6 +83,7 @@ internal sealed class SpoolDump : IDisposable
     /// </summary>
     public IOException? TryComplete(Func<DumpJournal, DumpJournal> final)
     {
+        ObjectDisposedException.ThrowIf(_closed, this);
         long length;
         try
         {
@@ -110,6 +111,12 @@ internal sealed class SpoolDump : IDisposable
     public IOException? EndIncomplete(string reason, Func<DumpJournal, DumpJournal> final, out bool discarded)
     {
         discarded = false;
+        if (_closed)
+        {
+            // Already ended (complete or not): the journal says how.
+            return null;
+        }
+
         long length;
         try
         {

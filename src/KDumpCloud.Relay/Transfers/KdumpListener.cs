@@ -55,28 +55,61 @@ internal sealed class KdumpListener : BackgroundService
     /// <summary>Where the relay listens; with <c>Relay:Port</c> 0 this tells which port was picked.</summary>
     public Task<IPEndPoint> LocalEndPoint => _bound.Task;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Receives on a thread of its own, in blocking calls, so that no work elsewhere in the process (timer callbacks,
+    /// a busy thread pool) can delay a WRQ's ACK 0. Stopping shuts the socket down, which wakes the blocked receive.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Log.ListenerStarted(_logger, (IPEndPoint)_socket.LocalEndPoint!, _allowed.ToString());
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            ReceiveLoop(stoppingToken);
+            stopped.SetResult();
+        })
+        {
+            IsBackground = true,
+            Name = "kdump listener",
+        };
+        thread.Start();
+        stoppingToken.Register(WakeReceiver);
+        return stopped.Task;
+    }
+
+    private void ReceiveLoop(CancellationToken stoppingToken)
+    {
         var buffer = new byte[KdumpWire.MaxDatagramSize + 1];
         var sender = new SocketAddress(AddressFamily.InterNetwork);
         var errorBuffer = new byte[512];
+
+        // A backstop for noticing the stop should the shutdown not wake the receive.
+        _socket.ReceiveTimeout = 1000;
         while (!stoppingToken.IsCancellationRequested)
         {
             int received;
             try
             {
-                received = await _socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, sender, stoppingToken).ConfigureAwait(false);
+                received = _socket.ReceiveFrom(buffer, SocketFlags.None, sender);
             }
-            catch (OperationCanceledException)
+            catch (SocketException error) when (error.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
             {
-                break;
+                continue;
             }
             catch (SocketException error)
             {
                 // ICMP errors for earlier refusals surface here on some systems; the socket keeps working.
                 Log.ListenerReceiveFailed(_logger, error.SocketErrorCode);
                 continue;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+
+            if (stoppingToken.IsCancellationRequested)
+            {
+                break;
             }
 
             try
@@ -88,6 +121,18 @@ internal sealed class KdumpListener : BackgroundService
                 // Whatever one request did, the listener keeps serving everyone else.
                 Log.WriteRequestFailed(_logger, error);
             }
+        }
+    }
+
+    private void WakeReceiver()
+    {
+        try
+        {
+            // On an unconnected UDP socket Linux reports ENOTCONN but still wakes the blocked receive.
+            _socket.Shutdown(SocketShutdown.Receive);
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
         }
     }
 

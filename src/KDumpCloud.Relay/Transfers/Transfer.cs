@@ -73,7 +73,15 @@ internal sealed class Transfer : IDisposable
         _session = new TransferSession(request, maxDumpBytes, maxHoleBytes);
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _startTimestamp = _lastDatagramTimestamp = _lastEventTimestamp = time.GetTimestamp();
-        _timer = time.CreateTimer(static state => ((Transfer)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        try
+        {
+            _timer = time.CreateTimer(static state => ((Transfer)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
     }
 
     public IPEndPoint Client { get; }

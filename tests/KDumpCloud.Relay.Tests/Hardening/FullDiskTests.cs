@@ -42,7 +42,8 @@ public class FullDiskTests
         Assert.Equal(DumpState.Complete, journal.State);
         Assert.Equal(content.Length, journal.FileLength);
         Assert.Equal(content, await File.ReadAllBytesAsync(relay.DumpPath("core-blocked")));
-        Assert.Empty(Directory.GetFiles(relay.Spool.JournalDirectory, "*.tmp"));
+        await relay.WaitForJournalAsync("core-blocked", j => j.Sha256 is not null);
+        await NoTemporaryJournalStaysAsync(relay);
     }
 
     [Fact]

@@ -101,10 +101,9 @@ public class ReceivePathFailureTests
         await again.SendAllAsync("core-released", [1]);
     }
 
-    // Skipped because it kills the test host: the failure handler's own failure is unhandled on the transfer thread.
-    [Fact(Skip = "relay bug (crashes the process): Transfer.ReceiveLoop's catch calls Fail -> Refuse -> EndIncomplete, "
-        + "which is not guarded; a fault that recurs there (here the clock, three times: OnDatagram, HandleSafely's Fail, "
-        + "ReceiveLoop's Fail) escapes the thread as an unhandled exception and ends the whole relay")]
+    /// <summary>The clock fails at EOF and again inside the failure handler's own journal write: before the fix the
+    /// second failure escaped the transfer thread and ended the process.</summary>
+    [Fact]
     public async Task FaultThatRecursInTheFailureHandler_EndsOnlyThatTransfer()
     {
         var clock = new FaultyTimeProvider();
@@ -112,21 +111,20 @@ public class ReceivePathFailureTests
         using var mac = new RawKdumpPeer(relay.EndPoint);
         await mac.RequestAsync(RawKdumpPeer.ModernWrq("core-fault-again"));
         await mac.ExchangeAsync(RawKdumpPeer.Data(1, [1, 2, 3, 4]), 1);
-        clock.FailNextUtcNow(3);
+        clock.FailNextUtcNow(2);
         mac.SendToTransfer(RawKdumpPeer.Eof(2));
         Assert.True(KdumpDatagrams.IsError((await mac.ReceiveAsync())!.Value.Datagram));
 
+        // The ERROR goes out before the failure handler's journal write meets the second fault; let both faults be
+        // spent by the failing transfer before another Mac's WRQ reads the same clock.
+        await Eventually.TrueAsync(() => clock.UtcNowFailuresThrown == 2);
         using var other = new RawKdumpPeer(relay.EndPoint, "127.0.0.85");
         await other.SendAllAsync("core-after-faults", [5, 6]);
     }
 
-    // Skipped because it kills the test host.
-    [Fact(Skip = "relay bug (crashes the process): when the host's stop token is already cancelled (shutdown timeout), "
-        + "TransferRegistry.StopAsync stops waiting and completes the spool's background queue while transfers are still "
-        + "ending; SpoolDump.Finished -> DumpSpool.HashInBackground -> BlockingCollection.TryAdd then throws "
-        + "InvalidOperationException (TryAdd throws after CompleteAdding, it does not return false), ReceiveLoop's catch "
-        + "calls Fail -> EndIncomplete -> DumpWriter.FlushToDisk on the handle Finished already closed, and the "
-        + "ObjectDisposedException is unhandled on the transfer thread")]
+    /// <summary>Before the fix, a transfer ending after the stop time ran out queued its hash on a closed queue, which
+    /// threw, and the failure path then flushed a closed file: the process ended.</summary>
+    [Fact]
     public async Task StopPastTheShutdownTimeout_MidTransfer_DoesNotCrash()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
