@@ -20,10 +20,7 @@ internal static partial class Log
     public static partial void WriteRequestRefused(ILogger logger, IPEndPoint client, string fileName, string reason, string answer);
 
     [LoggerMessage(108, LogLevel.Warning, "{Suppressed} more refusals were not logged in the last {Seconds} s")]
-    public static partial void WriteRequestRefusalsSuppressedCore(ILogger logger, long suppressed, int seconds);
-
-    public static void WriteRequestRefusalsSuppressed(ILogger logger, long suppressed) =>
-        WriteRequestRefusalsSuppressedCore(logger, suppressed, (int)LogThrottle.Window.TotalSeconds);
+    public static partial void WriteRequestRefusalsSuppressed(ILogger logger, long suppressed, int seconds);
 
     [LoggerMessage(104, LogLevel.Information, "Write request for {FileName} from {Client} repeated before any data: ACK 0 sent again")]
     public static partial void WriteRequestRetransmitted(ILogger logger, IPEndPoint client, string fileName);

@@ -30,7 +30,7 @@ internal sealed class KdumpListener : BackgroundService
         _allowed = AllowedNetworks.From(options.Value);
         _bindAddress = IPAddress.Parse(options.Value.BindAddress);
         _port = options.Value.Port;
-        _refusalLog = new LogThrottle(time, suppressed => Log.WriteRequestRefusalsSuppressed(_logger, suppressed));
+        _refusalLog = new LogThrottle(time, suppressed => Log.WriteRequestRefusalsSuppressed(_logger, suppressed, (int)LogThrottle.Window.TotalSeconds));
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
