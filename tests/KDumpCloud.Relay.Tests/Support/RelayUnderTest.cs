@@ -56,7 +56,7 @@ internal sealed class RelayUnderTest : IAsyncDisposable
             builder.Services.AddSingleton(time);
         }
 
-        builder.Services.AddKdumpRelay();
+        builder.Services.AddKdumpRelay(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();
         var endPoint = await host.Services.GetRequiredService<KdumpListener>().LocalEndPoint;
