@@ -30,6 +30,10 @@ public static class UploadServiceCollectionExtensions
 
         services.AddAzureClients(clients =>
         {
+            // The SDK's own retry policy (Upload:Client:Retry:MaxRetries, :Delay, :MaxDelay, :NetworkTimeout) is the
+            // only per-call retry; the uploader never retries a call on top of it.
+            clients.ConfigureDefaults(configuration.GetSection(UploadOptions.SectionName + ":Client"));
+
             // One credential for both clients, used only in the identity-based form: never a key in a file.
             clients.UseCredential(provider =>
             {

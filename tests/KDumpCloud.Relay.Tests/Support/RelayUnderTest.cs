@@ -26,6 +26,8 @@ internal sealed class RelayUnderTest : IAsyncDisposable
 
     public DumpSpool Spool => _host.Services.GetRequiredService<DumpSpool>();
 
+    public IServiceProvider Services => _host.Services;
+
     public string DumpPath(string name) => Spool.DumpPath(name);
 
     public static string NewDataDirectory() =>
