@@ -144,7 +144,14 @@ internal sealed class DumpUploader(
         var blob = storage.Blob(blobName);
         await storage.EnsureCreatedAsync(cancellationToken);
 
-        if (journal.Upload?.State != UploadStates.Committed)
+        if (journal.Upload?.State == UploadStates.Staging && progress.IsFinished
+            && await storage.IsCommittedAsync(blob, journal.DumpId, cancellationToken))
+        {
+            // Staged and committed by an earlier process or attempt that stopped before journaling the commit.
+            Record(progress.DumpId, UploadStates.Committed, blobName, journal.FileLength);
+            Log.DumpFoundCommitted(logger, journal.FileName, blobName);
+        }
+        else if (journal.Upload?.State != UploadStates.Committed)
         {
             var clock = Stopwatch.StartNew();
             Record(progress.DumpId, UploadStates.Staging, blobName, 0);
@@ -167,6 +174,7 @@ internal sealed class DumpUploader(
             }
         }
 
+        journal = spool.Find(progress.DumpId) ?? throw new DumpUnavailableException("the spool released it while it was uploaded");
         await storage.SendAsync(IngestMessage.From(journal, blob.Uri, _options.RelayHost), cancellationToken);
         Record(progress.DumpId, UploadStates.Sent, blobName, journal.FileLength);
         Log.IngestMessageSent(logger, journal.FileName, storage.QueueUri);

@@ -119,6 +119,21 @@ internal sealed class UploadStorage
         }
     }
 
+    /// <summary>Whether the blob is already committed for this dump (an earlier process committed it and stopped
+    /// before journaling that).</summary>
+    public async Task<bool> IsCommittedAsync(BlockBlobClient blob, Guid dumpId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var existing = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.Metadata;
+            return existing.TryGetValue("dumpid", out var id) && id == dumpId.ToString("D");
+        }
+        catch (RequestFailedException error) when (error.Status == 404)
+        {
+            return false;
+        }
+    }
+
     public async Task SendAsync(IngestMessage message, CancellationToken cancellationToken) =>
         await _queue.SendMessageAsync(message.ToJson(), cancellationToken);
 
