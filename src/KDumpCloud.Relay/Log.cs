@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace KDumpCloud.Relay;
 
 /// <summary>Every log line the relay writes, with its event id allocated here (1xx listener, 2xx transfers,
-/// 3xx spool).</summary>
+/// 3xx spool, 4xx upload).</summary>
 internal static partial class Log
 {
     [LoggerMessage(100, LogLevel.Information, "Listening for kdump write requests on UDP {EndPoint}; serving {AllowedNetworks}")]
@@ -84,4 +84,28 @@ internal static partial class Log
 
     [LoggerMessage(308, LogLevel.Information, "Spool: {Count} dumps queued for hashing after start")]
     public static partial void SpoolHashesQueued(ILogger logger, int count);
+
+    [LoggerMessage(400, LogLevel.Information, "Uploading to {Container} in {BlockSizeBytes}-byte blocks, ingest messages to {Queue}; {Dumps} dumps already in the spool taken up")]
+    public static partial void UploaderStarted(ILogger logger, Uri container, Uri queue, int blockSizeBytes, int dumps);
+
+    [LoggerMessage(401, LogLevel.Information, "Uploaded {FileName} ({State}) as {Blob}: {Bytes} bytes in {Seconds:0.000} s, {MegabytesPerSecond:0.0} MB/s, committed {SecondsAfterEof:0.000} s after EOF")]
+    public static partial void DumpUploaded(ILogger logger, string fileName, string blob, long bytes, double seconds, double megabytesPerSecond, double secondsAfterEof, string state);
+
+    [LoggerMessage(402, LogLevel.Warning, "Upload of {FileName} failed (attempt {Attempt}): {Reason}; trying again in {RetrySeconds:0.0} s")]
+    public static partial void UploadFailed(ILogger logger, string fileName, int attempt, double retrySeconds, string reason, Exception error);
+
+    [LoggerMessage(403, LogLevel.Error, "{FileName} cannot be uploaded: {Reason}; not tried again")]
+    public static partial void DumpNotUploadable(ILogger logger, string fileName, string reason);
+
+    [LoggerMessage(404, LogLevel.Information, "{FileName} was already committed as {Blob} (before a restart): not committed again")]
+    public static partial void DumpFoundCommitted(ILogger logger, string fileName, string blob);
+
+    [LoggerMessage(405, LogLevel.Debug, "Ingest message for {FileName} sent to {Queue}")]
+    public static partial void IngestMessageSent(ILogger logger, string fileName, Uri queue);
+
+    [LoggerMessage(406, LogLevel.Warning, "Upload state of dump {DumpId} could not be journaled now; the spool retries it in the background")]
+    public static partial void UploadJournalNotWritten(ILogger logger, Guid dumpId, Exception error);
+
+    [LoggerMessage(407, LogLevel.Warning, "{Resource} could not be created ({Error}); expecting it to exist")]
+    public static partial void StorageNotCreated(ILogger logger, Uri resource, string error);
 }

@@ -21,7 +21,7 @@ builder.Logging.AddSimpleConsole(console =>
     console.UseUtcTimestamp = true;
 });
 builder.Services.AddSystemd();
-builder.Services.AddKdumpRelay();
+builder.Services.AddKdumpRelay(builder.Configuration);
 
 try
 {

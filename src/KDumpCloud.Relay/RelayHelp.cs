@@ -32,6 +32,19 @@ internal static class RelayHelp
           Relay:MaxHoleBytes            bytes SEEKs may skip past a dump's end  default 67108864 (64 MiB)
           Logging:LogLevel:Default      Information, Debug, Warning, ...        default Information
 
+        Uploading (only when KDumpStorage is set; README.md "Uploading to Azure Blob Storage"):
+          KDumpStorage                  storage connection string (Azurite: UseDevelopmentStorage=true), or the
+                                        section KDumpStorage:blobServiceUri + KDumpStorage:queueServiceUri
+                                        (+ KDumpStorage:clientId) with DefaultAzureCredential      default none
+          Upload:Container              blob container                          default dumps
+          Upload:Queue                  ingest queue                            default dump-ingest
+          Upload:BlockSizeBytes         staged block size                       default 4194304 (4 MiB)
+          Upload:MaxParallelBlocks      blocks staged at once, all dumps        default 8
+          Upload:RetryDelay             wait after a failed attempt (doubles)   default 00:00:05
+          Upload:MaxRetryDelay          longest wait between attempts           default 00:05:00
+          Upload:RelayHost              relay name in metadata and messages     default this host's name
+          Upload:Client:Retry:*         the storage SDK's per-call retry policy default the SDK's
+
         Each dump is dumps/<name as the Mac sent it>, with journal/<name>.json saying who sent it, its size, SHA-256,
         times, and whether it is complete. Check a setup without panicking a Mac:  kdumpcloud send --help
         """;

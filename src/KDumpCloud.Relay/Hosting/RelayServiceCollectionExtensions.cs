@@ -1,6 +1,7 @@
 using KDumpCloud.Relay.Options;
 using KDumpCloud.Relay.Spool;
 using KDumpCloud.Relay.Transfers;
+using KDumpCloud.Relay.Upload;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -31,6 +32,15 @@ public static class RelayServiceCollectionExtensions
         // Order matters: the spool is made truthful before the first request is accepted.
         services.AddHostedService<SpoolRecovery>();
         services.AddHostedService(provider => provider.GetRequiredService<KdumpListener>());
+        return services;
+    }
+
+    /// <summary>The relay's services, and the uploader when <paramref name="configuration"/> sets <c>KDumpStorage</c>
+    /// (without it the relay only spools, as before).</summary>
+    public static IServiceCollection AddKdumpRelay(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddKdumpRelay();
+        services.AddDumpUploads(configuration);
         return services;
     }
 }

@@ -26,6 +26,8 @@ internal sealed class RelayUnderTest : IAsyncDisposable
 
     public DumpSpool Spool => _host.Services.GetRequiredService<DumpSpool>();
 
+    public IServiceProvider Services => _host.Services;
+
     public string DumpPath(string name) => Spool.DumpPath(name);
 
     public static string NewDataDirectory() =>
@@ -56,7 +58,7 @@ internal sealed class RelayUnderTest : IAsyncDisposable
             builder.Services.AddSingleton(time);
         }
 
-        builder.Services.AddKdumpRelay();
+        builder.Services.AddKdumpRelay(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();
         var endPoint = await host.Services.GetRequiredService<KdumpListener>().LocalEndPoint;

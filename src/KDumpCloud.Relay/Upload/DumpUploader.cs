@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using KDumpCloud.Relay.Spool;
+using Microsoft.Extensions.Options;
+
+namespace KDumpCloud.Relay.Upload;
+
+/// <summary>
+/// Uploads every dump in the spool to a block blob while it arrives, then sends one ingest message for it. It follows
+/// the spool's record of written bytes (<see cref="DumpProgress"/>) and never touches the transfer's path: it reads
+/// the file through a handle of its own. Dumps that were in the spool before it started (a restart, or uploading
+/// turned on later) are taken from the spool's snapshot.
+/// </summary>
+/// <remarks>
+/// <para>Per dump: each full block is staged as soon as the transfer has written past its end; a block a SEEK rewrote
+/// after it was staged is staged again; once the dump is finished (ended and hashed) the last block is staged and the
+/// list committed (only if the blob does not exist yet), then the message is sent. The journal records
+/// <see cref="UploadStates.Staging"/>, <see cref="UploadStates.Committed"/> and <see cref="UploadStates.Sent"/>, so a
+/// restart neither commits nor sends twice. Known gap: a crash between sending the message and recording it sends a
+/// second message after the restart; the ingest side deduplicates on the dump id.</para>
+/// <para>Failures: the SDK retries each call; when an attempt still fails, the dump waits (doubling from
+/// <see cref="UploadOptions.RetryDelay"/>) and is tried again from the journal's state. Nothing is deleted.</para>
+/// </remarks>
+internal sealed class DumpUploader(
+    DumpSpool spool,
+    UploadStorage storage,
+    IOptions<UploadOptions> options,
+    TimeProvider time,
+    ILogger<DumpUploader> logger) : BackgroundService
+{
+    private static readonly TimeSpan StagingRecordInterval = TimeSpan.FromSeconds(1);
+
+    private readonly UploadOptions _options = options.Value;
+    private readonly SemaphoreSlim _blockSlots = new(options.Value.MaxParallelBlocks, options.Value.MaxParallelBlocks);
+    private readonly ConcurrentDictionary<Guid, byte> _taken = new();
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Subscribe before the snapshot, so a dump that starts in between is in one or the other (or both: a dump
+        // is taken once).
+        using var feed = spool.Subscribe();
+        feed.ResetOverflow();
+        var caughtUp = CatchUp(stoppingToken);
+        Log.UploaderStarted(logger, storage.ContainerUri, storage.QueueUri, _options.BlockSizeBytes, caughtUp);
+        try
+        {
+            await foreach (var progress in feed.Started.ReadAllAsync(stoppingToken))
+            {
+                Take(progress, stoppingToken);
+                if (feed.Overflowed)
+                {
+                    CatchUp(stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await Task.WhenAll(_running.Keys);
+        }
+
+        int CatchUp(CancellationToken cancellationToken)
+        {
+            feed.ResetOverflow();
+            var taken = 0;
+            foreach (var progress in spool.Snapshot())
+            {
+                taken += Take(progress, cancellationToken) ? 1 : 0;
+            }
+
+            return taken;
+        }
+    }
+
+    private bool Take(DumpProgress progress, CancellationToken stoppingToken)
+    {
+        if (!_taken.TryAdd(progress.DumpId, 0))
+        {
+            return false;
+        }
+
+        var upload = Task.Run(() => UploadWithRetriesAsync(progress, stoppingToken), CancellationToken.None);
+        _running[upload] = 0;
+        _ = upload.ContinueWith(done => _running.TryRemove(done, out _), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return true;
+    }
+
+    private async Task UploadWithRetriesAsync(DumpProgress progress, CancellationToken stoppingToken)
+    {
+        for (var failures = 0; ; failures++)
+        {
+            try
+            {
+                await UploadAsync(progress, stoppingToken);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (DumpUnavailableException error)
+            {
+                Log.DumpNotUploadable(logger, progress.FileName, error.Message);
+                RecordError(progress.DumpId, error.Message);
+                return;
+            }
+            catch (Exception error)
+            {
+                var delay = RetryDelay(failures);
+                Log.UploadFailed(logger, progress.FileName, failures + 1, delay.TotalSeconds, error.Message, error);
+                RecordError(progress.DumpId, error.Message);
+                try
+                {
+                    await Task.Delay(delay, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private TimeSpan RetryDelay(int failures)
+    {
+        var doubled = _options.RetryDelay * Math.Pow(2, Math.Min(failures, 20));
+        return doubled < _options.MaxRetryDelay ? doubled : _options.MaxRetryDelay;
+    }
+
+    /// <summary>One attempt, from whatever state the journal records.</summary>
+    private async Task UploadAsync(DumpProgress progress, CancellationToken cancellationToken)
+    {
+        var journal = spool.Find(progress.DumpId);
+        if (journal is null || journal.Upload?.State == UploadStates.Sent)
+        {
+            return;
+        }
+
+        var blobName = journal.Upload?.Blob ?? BlobNames.For(journal);
+        var blob = storage.Blob(blobName);
+        await storage.EnsureCreatedAsync(cancellationToken);
+
+        if (journal.Upload?.State == UploadStates.Staging && progress.IsFinished
+            && await storage.IsCommittedAsync(blob, journal.DumpId, cancellationToken))
+        {
+            // Staged and committed by an earlier process or attempt that stopped before journaling the commit.
+            Record(progress.DumpId, UploadStates.Committed, blobName, journal.FileLength);
+            Log.DumpFoundCommitted(logger, journal.FileName, blobName);
+        }
+        else if (journal.Upload?.State != UploadStates.Committed)
+        {
+            var clock = Stopwatch.StartNew();
+            Record(progress.DumpId, UploadStates.Staging, blobName, 0);
+            var length = await StageAsync(progress, blob, blobName, cancellationToken);
+            journal = spool.Find(progress.DumpId) ?? throw new DumpUnavailableException("the spool released it while it was uploaded");
+            var committedNow = await storage.CommitAsync(blob, BlockIds.All(length, _options.BlockSizeBytes),
+                BlobNames.Metadata(journal, _options.RelayHost), cancellationToken);
+            var committedAt = time.GetUtcNow();
+            Record(progress.DumpId, UploadStates.Committed, blobName, length);
+            if (committedNow)
+            {
+                var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
+                var afterEof = journal.FinishedAt is { } finished ? (committedAt - finished).TotalSeconds : double.NaN;
+                Log.DumpUploaded(logger, journal.FileName, blobName, length, seconds, length / seconds / 1e6, afterEof,
+                    journal.State == DumpState.Complete ? "complete" : "incomplete");
+            }
+            else
+            {
+                Log.DumpFoundCommitted(logger, journal.FileName, blobName);
+            }
+        }
+
+        journal = spool.Find(progress.DumpId) ?? throw new DumpUnavailableException("the spool released it while it was uploaded");
+        await storage.SendAsync(IngestMessage.From(journal, blob.Uri, _options.RelayHost), cancellationToken);
+        Record(progress.DumpId, UploadStates.Sent, blobName, journal.FileLength);
+        Log.IngestMessageSent(logger, journal.FileName, storage.QueueUri);
+    }
+
+    /// <summary>Stages every block of the dump as its bytes arrive; returns the dump's final length once it is
+    /// finished and every block, the last partial one included, is staged as it is on disk.</summary>
+    private async Task<long> StageAsync(DumpProgress progress, Azure.Storage.Blobs.Specialized.BlockBlobClient blob, string blobName,
+        CancellationToken cancellationToken)
+    {
+        using var reader = DumpBlockReader.TryOpen(spool.DumpPath(progress.FileName), out var problem)
+            ?? throw new DumpUnavailableException($"its file {problem}");
+        var blockSize = _options.BlockSizeBytes;
+        long fullBlocksStaged = 0;
+        var recordedAt = time.GetTimestamp();
+        var toStage = new SortedSet<long>();
+        while (true)
+        {
+            // Finished first: once it is, every write and rewrite has happened, and the take below sees them all.
+            var finished = progress.IsFinished;
+            foreach (var range in progress.TakeRewrittenRanges())
+            {
+                for (var block = range.Offset / blockSize; block <= (range.End - 1) / blockSize && block < fullBlocksStaged; block++)
+                {
+                    toStage.Add(block);
+                }
+            }
+
+            var written = progress.WrittenLength;
+            var fullBlocks = written / blockSize;
+            for (var block = fullBlocksStaged; block < fullBlocks; block++)
+            {
+                toStage.Add(block);
+            }
+
+            if (finished && written % blockSize != 0)
+            {
+                toStage.Add(fullBlocks);
+            }
+
+            await StageBlocksAsync(reader, blob, [.. toStage], written, cancellationToken);
+            toStage.Clear();
+            fullBlocksStaged = Math.Max(fullBlocksStaged, fullBlocks);
+            if (finished)
+            {
+                return written;
+            }
+
+            if (time.GetElapsedTime(recordedAt) >= StagingRecordInterval)
+            {
+                Record(progress.DumpId, UploadStates.Staging, blobName, fullBlocksStaged * blockSize);
+                recordedAt = time.GetTimestamp();
+            }
+
+            await progress.WaitForChangeAsync(written, cancellationToken);
+        }
+    }
+
+    private async Task StageBlocksAsync(DumpBlockReader reader, Azure.Storage.Blobs.Specialized.BlockBlobClient blob,
+        long[] blocks, long written, CancellationToken cancellationToken)
+    {
+        var blockSize = _options.BlockSizeBytes;
+        await Parallel.ForEachAsync(blocks, new ParallelOptions
+        {
+            MaxDegreeOfParallelism = _options.MaxParallelBlocks,
+            CancellationToken = cancellationToken,
+        }, async (block, token) =>
+        {
+            var offset = block * blockSize;
+            var length = (int)Math.Min(blockSize, written - offset);
+            await _blockSlots.WaitAsync(token);
+            try
+            {
+                var buffer = await reader.ReadAsync(offset, length, token);
+                try
+                {
+                    await storage.StageBlockAsync(blob, BlockIds.For(block), buffer.AsMemory(0, length), token);
+                }
+                finally
+                {
+                    DumpBlockReader.Return(buffer);
+                }
+            }
+            finally
+            {
+                _blockSlots.Release();
+            }
+        });
+    }
+
+    private void Record(Guid dumpId, string state, string blobName, long bytesStaged) =>
+        Change(dumpId, upload => new DumpUpload
+        {
+            State = state,
+            Blob = blobName,
+            BytesStaged = bytesStaged,
+            UpdatedAt = time.GetUtcNow(),
+        });
+
+    private void RecordError(Guid dumpId, string error) =>
+        Change(dumpId, upload => upload is null
+            ? new DumpUpload { State = UploadStates.Staging, Error = error, UpdatedAt = time.GetUtcNow() }
+            : upload with { Error = error, UpdatedAt = time.GetUtcNow() });
+
+    private void Change(Guid dumpId, Func<DumpUpload?, DumpUpload> change)
+    {
+        try
+        {
+            if (!spool.UpdateJournal(dumpId, journal => journal with { Upload = change(journal.Upload) }))
+            {
+                throw new DumpUnavailableException("the spool released it while it was uploaded");
+            }
+        }
+        catch (IOException error)
+        {
+            // The spool keeps the change and writes it in the background; the upload goes on.
+            Log.UploadJournalNotWritten(logger, dumpId, error);
+        }
+    }
+}
+
+/// <summary>A dump that cannot be uploaded at all (its file is gone or not the relay's): not retried.</summary>
+internal sealed class DumpUnavailableException(string message) : Exception(message);

@@ -1,0 +1,64 @@
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Options;
+
+namespace KDumpCloud.Relay.Upload;
+
+public static class UploadServiceCollectionExtensions
+{
+    /// <summary>
+    /// The uploader and its storage clients, only when <c>KDumpStorage</c> is configured; otherwise nothing is added
+    /// and the relay runs as before. Call after the spool's services, so the spool is recovered before the uploader
+    /// reads it.
+    /// </summary>
+    public static IServiceCollection AddDumpUploads(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (!KDumpStorageOptions.IsConfigured(configuration))
+        {
+            return services;
+        }
+
+        services.AddOptions<KDumpStorageOptions>()
+            .Configure(options => KDumpStorageOptions.Bind(configuration, options))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KDumpStorageOptions>, KDumpStorageOptionsValidator>();
+        services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UploadOptions>, UploadOptionsAnnotationsValidator>();
+        services.AddSingleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>();
+
+        services.AddAzureClients(clients =>
+        {
+            // The SDK's own retry policy (Upload:Client:Retry:MaxRetries, :Delay, :MaxDelay, :NetworkTimeout) is the
+            // only per-call retry; the uploader never retries a call on top of it.
+            clients.ConfigureDefaults(configuration.GetSection(UploadOptions.SectionName + ":Client"));
+
+            // One credential for both clients, used only in the identity-based form: never a key in a file.
+            clients.UseCredential(provider =>
+            {
+                var storage = provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value;
+                return new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = storage.ClientId });
+            });
+            clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, provider) =>
+            {
+                var storage = provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value;
+                return string.IsNullOrWhiteSpace(storage.ConnectionString)
+                    ? new BlobServiceClient(new Uri(storage.BlobServiceUri!), credential, options)
+                    : new BlobServiceClient(storage.ConnectionString, options);
+            });
+            clients.AddClient<QueueServiceClient, QueueClientOptions>((options, credential, provider) =>
+            {
+                // The Functions Storage-queue trigger reads base64 by default (host.json messageEncoding).
+                options.MessageEncoding = QueueMessageEncoding.Base64;
+                var storage = provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value;
+                return string.IsNullOrWhiteSpace(storage.ConnectionString)
+                    ? new QueueServiceClient(new Uri(storage.QueueServiceUri!), credential, options)
+                    : new QueueServiceClient(storage.ConnectionString, options);
+            });
+        });
+        services.AddSingleton<UploadStorage>();
+        services.AddHostedService<DumpUploader>();
+        return services;
+    }
+}

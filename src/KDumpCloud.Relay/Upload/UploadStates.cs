@@ -1,0 +1,15 @@
+namespace KDumpCloud.Relay.Upload;
+
+/// <summary>The uploader's states in <see cref="Spool.DumpUpload.State"/>, in the order a dump passes them.</summary>
+internal static class UploadStates
+{
+    /// <summary>Blocks are being staged; nothing is committed. A restart stages every block again (same ids, so
+    /// the service replaces them) and commits once.</summary>
+    public const string Staging = "staging";
+
+    /// <summary>The block list is committed; only the ingest message remains.</summary>
+    public const string Committed = "committed";
+
+    /// <summary>The ingest message is sent: nothing remains.</summary>
+    public const string Sent = "sent";
+}

@@ -1,0 +1,72 @@
+using System.Text;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using KDumpCloud.Relay.Spool;
+using KDumpCloud.Relay.Tests.Support;
+using KDumpCloud.Relay.Upload;
+using KDumpCloud.TestSupport;
+
+namespace KDumpCloud.Relay.Tests.Upload;
+
+/// <summary>One test's own container and queue in the shared Azurite, and the relay settings that upload to them.</summary>
+internal sealed class UploadTarget(AzuriteServer azurite, int blockSizeBytes)
+{
+    public string ContainerName { get; } = "dumps-" + Guid.NewGuid().ToString("n")[..12];
+
+    public string QueueName { get; } = "ingest-" + Guid.NewGuid().ToString("n")[..12];
+
+    public BlobContainerClient Container => new(azurite.ConnectionString, ContainerName);
+
+    /// <summary>Reads messages as they are on the wire (no decoding), to check the encoding too.</summary>
+    public QueueClient RawQueue => new(azurite.ConnectionString, QueueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+
+    public Dictionary<string, string?> Settings(Dictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["KDumpStorage"] = azurite.ConnectionString,
+            ["Upload:Container"] = ContainerName,
+            ["Upload:Queue"] = QueueName,
+            ["Upload:BlockSizeBytes"] = blockSizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Upload:RetryDelay"] = "00:00:00.200",
+            ["Upload:RelayHost"] = "relay-under-test",
+            ["Relay:MaxDumpBytes"] = (blockSizeBytes * 10_000L).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in more ?? [])
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    public static Task<DumpJournal> WaitUntilSentAsync(RelayUnderTest relay, string name, int timeoutMs = 15_000) =>
+        relay.WaitForJournalAsync(name, journal => journal.Upload?.State == UploadStates.Sent, timeoutMs);
+
+    /// <summary>Every message on the queue now (received, decoded from base64, and deleted).</summary>
+    public async Task<List<(string Raw, IngestMessage Message)>> DrainAsync(CancellationToken cancellationToken)
+    {
+        var queue = RawQueue;
+        var messages = new List<(string, IngestMessage)>();
+        while (true)
+        {
+            QueueMessage[] received = (await queue.ReceiveMessagesAsync(32, cancellationToken: cancellationToken)).Value;
+            if (received.Length == 0)
+            {
+                return messages;
+            }
+
+            foreach (var message in received)
+            {
+                var raw = message.Body.ToString();
+                var json = Encoding.UTF8.GetString(Convert.FromBase64String(raw));
+                messages.Add((raw, IngestMessage.FromJson(json)!));
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+            }
+        }
+    }
+
+    public BlockBlobClient Blob(DumpJournal journal) => Container.GetBlockBlobClient(journal.Upload!.Blob);
+}
