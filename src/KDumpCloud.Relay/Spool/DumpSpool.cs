@@ -220,8 +220,9 @@ public sealed class DumpSpool : IDisposable
     internal void HashInBackground(DumpRecord record) =>
         Background.Enqueue($"hashing {record.FileName}", cancellation => Hash(record, cancellation));
 
-    /// <summary>Waits for queued background work (hashes, journal retries) while the host allows.</summary>
-    public Task WaitForBackgroundWorkAsync(CancellationToken cancellationToken) => Background.StopAsync(cancellationToken);
+    /// <summary>Stops taking background work and lets what is queued (hashes, journal retries) finish while the host
+    /// allows; what is left, recovery does at the next start.</summary>
+    public Task StopBackgroundWorkAsync(CancellationToken cancellationToken) => Background.StopAsync(cancellationToken);
 
     private void Hash(DumpRecord record, CancellationToken cancellation)
     {

@@ -75,12 +75,7 @@ internal static partial class UnixFiles
     /// <summary>Bytes the file's blocks take on disk (a hole takes none), at most its length.</summary>
     public static long AllocatedBytes(SafeFileHandle file)
     {
-        if (Syscall.fstat((int)file.DangerousGetHandle(), out var status) != 0)
-        {
-            return RandomAccess.GetLength(file);
-        }
-
-        return Math.Min(status.st_size, status.st_blocks * 512);
+        return Syscall.fstat((int)file.DangerousGetHandle(), out var status) == 0 ? Allocated(status) : RandomAccess.GetLength(file);
     }
 
     /// <summary>Makes the directory's entries durable: after a rename into it, the new name survives a power cut.</summary>
@@ -134,7 +129,7 @@ internal static partial class UnixFiles
     private static SpoolEntryKind Classify(Stat status, out long length, out long allocatedBytes)
     {
         length = status.st_size;
-        allocatedBytes = Math.Min(status.st_size, status.st_blocks * 512);
+        allocatedBytes = Allocated(status);
         return (status.st_mode & FilePermissions.S_IFMT) switch
         {
             FilePermissions.S_IFREG when status.st_nlink == 1 => SpoolEntryKind.OwnedFile,
@@ -144,6 +139,9 @@ internal static partial class UnixFiles
             _ => SpoolEntryKind.Special,
         };
     }
+
+    /// <summary>st_blocks counts 512-byte units whatever the file system's block size.</summary>
+    private static long Allocated(Stat status) => Math.Min(status.st_size, status.st_blocks * 512);
 
     private const uint SyncFileRangeWaitBefore = 1;
     private const uint SyncFileRangeWrite = 2;

@@ -88,8 +88,6 @@ internal sealed class Transfer : IDisposable
 
     public string FileName => _session.Request.FileName;
 
-    public Guid DumpId => _dump.Record.DumpId;
-
     /// <summary>Read without the lock, so that a WRQ never waits on another transfer's fsync; a value one datagram
     /// old is good enough for deciding about a WRQ.</summary>
     public TransferState State => _session.State;

@@ -27,9 +27,6 @@ internal sealed class TransferRegistry(
     private readonly CancellationTokenSource _stopping = new();
     private int _lingeringCount;
 
-    /// <summary>Transfers with a socket open, receiving or lingering.</summary>
-    public int Open => _running.Count;
-
     /// <summary>Whether a WRQ from <paramref name="source"/> is heard at all (per-source rate).</summary>
     public bool TryAdmitRequest(IPAddress source) => _limits.TryAdmitRequest(source);
 
@@ -208,7 +205,7 @@ internal sealed class TransferRegistry(
         {
             Log.StopTimedOut(_logger, running.Count(transfer => !transfer.Completion.IsCompleted));
         }
-        await spool.WaitForBackgroundWorkAsync(cancellationToken).ConfigureAwait(false);
+        await spool.StopBackgroundWorkAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
