@@ -102,8 +102,10 @@ internal sealed class Transfer : IDisposable
         _socket.Connect(Client);
         lock (_gate)
         {
-            SendLastAck();
+            // Armed before the ACK leaves, so that the 2 s are counted from no later than the moment the Mac can
+            // see it; a reply-then-arm order lets a fast peer's clock run ahead of the timer.
             _timer.Change(KdumpTimings.AckRetransmitInterval, Timeout.InfiniteTimeSpan);
+            SendLastAck();
         }
 
         Log.TransferStarted(_logger, Client, DumpFileNames.ForLog(FileName), (int)_session.Features,
@@ -520,8 +522,8 @@ internal sealed class Transfer : IDisposable
                 case TransferAction.ResendAck:
                     _lastEventTimestamp = now;
                     _dump.FlushQuietly();
-                    SendLastAck();
                     _timer.Change(KdumpTimings.AckRetransmitInterval, Timeout.InfiniteTimeSpan);
+                    SendLastAck();
                     break;
                 case TransferAction.GiveUp:
                     EndIncomplete($"no datagram from the Mac for {KdumpTimings.SilenceLimit.TotalSeconds:0} s");
