@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Text.Json;
+using KDumpCloud.Ingest.Grouping;
+using KDumpCloud.Ingest.Model;
+using KDumpCloud.Ingest.Ports;
+using Microsoft.Data.Sqlite;
+
+namespace KDumpCloud.Ingest.Embedded;
+
+/// <summary>
+/// The embedded crash store: one SQLite file (WAL) beside the relay's spool. Every change is one immediate transaction,
+/// which SQLite serialises, so concurrent recordings never lose a count and a dump id is recorded once (its primary
+/// key).
+/// </summary>
+public sealed class SqliteCrashStore : ICrashStore
+{
+    /// <summary>The file's name in the relay's data directory.</summary>
+    public const string FileName = "crashes.db";
+
+    private const int MaxMergeHops = 16;
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+
+    /// <summary>Opens (creating and migrating as needed) the store at <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidOperationException">The file has a newer schema than this version knows.</exception>
+    public SqliteCrashStore(string path, TimeProvider time)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        _time = time;
+        Path = System.IO.Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        using var connection = Open();
+        using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            wal.ExecuteNonQuery();
+        }
+
+        SqliteSchema.Migrate(connection);
+    }
+
+    public string Path { get; }
+
+    public Task<RecordResult> RecordAsync(Occurrence occurrence, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(occurrence);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (ReadOccurrence(connection, transaction, occurrence.DumpId) is { } recorded)
+        {
+            var existing = ReadGroup(connection, transaction, recorded.GroupId)
+                ?? throw new InvalidOperationException($"occurrence {recorded.DumpId} names group {recorded.GroupId}, which is missing");
+            return Task.FromResult(new RecordResult(recorded, existing, AlreadyRecorded: true));
+        }
+
+        var group = FollowMerges(connection, transaction, occurrence.GroupId);
+        var (folded, stored) = GroupFolding.Fold(group, occurrence with { GroupId = group?.Id ?? occurrence.GroupId }, _time.GetUtcNow());
+        WriteGroup(connection, transaction, folded);
+        using (var insert = Command(connection, transaction,
+            "INSERT INTO occurrences (dump_id, group_id, received_at, document) VALUES ($id, $group, $at, $doc);"))
+        {
+            insert.Parameters.AddWithValue("$id", Key(stored.DumpId));
+            insert.Parameters.AddWithValue("$group", stored.GroupId);
+            insert.Parameters.AddWithValue("$at", Timestamp(stored.ReceivedAt));
+            insert.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(stored, IngestJsonContext.Default.Occurrence));
+            insert.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return Task.FromResult(new RecordResult(stored, folded, AlreadyRecorded: false));
+    }
+
+    public Task<CrashGroup?> FindGroupAsync(string groupId, CancellationToken cancellationToken = default)
+    {
+        using var connection = Open();
+        return Task.FromResult(ReadGroup(connection, null, groupId));
+    }
+
+    public Task<IReadOnlyList<CrashGroup>> ListGroupsAsync(GroupOrder order, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        using var connection = Open();
+        var orderBy = order == GroupOrder.MostFrequent ? "count DESC, last_seen DESC" : "last_seen DESC, count DESC";
+        using var command = Command(connection, null, $"SELECT document FROM crash_groups WHERE status <> 'Merged' ORDER BY {orderBy}, id LIMIT $limit;");
+        command.Parameters.AddWithValue("$limit", limit);
+        return Task.FromResult<IReadOnlyList<CrashGroup>>(ReadAll(command, IngestJsonContext.Default.CrashGroup));
+    }
+
+    public Task<Occurrence?> FindOccurrenceAsync(Guid dumpId, CancellationToken cancellationToken = default)
+    {
+        using var connection = Open();
+        return Task.FromResult(ReadOccurrence(connection, null, dumpId));
+    }
+
+    public Task<IReadOnlyList<Occurrence>> ListOccurrencesAsync(string groupId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        using var connection = Open();
+        using var command = Command(connection, null, """
+            SELECT document FROM occurrences
+            WHERE group_id = $group OR group_id IN (SELECT id FROM crash_groups WHERE merged_into = $group)
+            ORDER BY received_at DESC, dump_id DESC LIMIT $limit;
+            """);
+        command.Parameters.AddWithValue("$group", groupId);
+        command.Parameters.AddWithValue("$limit", limit);
+        return Task.FromResult<IReadOnlyList<Occurrence>>(ReadAll(command, IngestJsonContext.Default.Occurrence));
+    }
+
+    public Task<CrashGroup?> SetStatusAsync(string groupId, GroupStatus status, CancellationToken cancellationToken = default)
+    {
+        if (status == GroupStatus.Merged)
+        {
+            throw new ArgumentException("use MergeAsync to merge groups", nameof(status));
+        }
+
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var group = ReadGroup(connection, transaction, groupId);
+        if (group is null)
+        {
+            return Task.FromResult<CrashGroup?>(null);
+        }
+
+        if (group.Status == GroupStatus.Merged)
+        {
+            throw new InvalidOperationException($"group {groupId} is merged into {group.MergedInto}; change that group instead");
+        }
+
+        var changed = group.Status == status ? group : group with { Status = status, StatusChangedAt = _time.GetUtcNow() };
+        WriteGroup(connection, transaction, changed);
+        transaction.Commit();
+        return Task.FromResult<CrashGroup?>(changed);
+    }
+
+    public Task<CrashGroup> MergeAsync(string intoGroupId, string fromGroupId, CancellationToken cancellationToken = default)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var into = ReadGroup(connection, transaction, intoGroupId) ?? throw new InvalidOperationException($"there is no group {intoGroupId}");
+        var absorbed = ReadGroup(connection, transaction, fromGroupId) ?? throw new InvalidOperationException($"there is no group {fromGroupId}");
+        var (survivor, merged) = GroupFolding.Merge(into, absorbed, _time.GetUtcNow());
+        WriteGroup(connection, transaction, survivor);
+        WriteGroup(connection, transaction, merged);
+
+        // Groups merged into the one being merged now point at the survivor: a merge is always one hop.
+        using (var select = Command(connection, transaction, "SELECT document FROM crash_groups WHERE merged_into = $from;"))
+        {
+            select.Parameters.AddWithValue("$from", fromGroupId);
+            foreach (var earlier in ReadAll(select, IngestJsonContext.Default.CrashGroup))
+            {
+                WriteGroup(connection, transaction, earlier with { MergedInto = survivor.Id });
+            }
+        }
+
+        transaction.Commit();
+        return Task.FromResult(survivor);
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>The group a fingerprint's occurrences count in now: the fingerprint's own, or the one it was merged into.</summary>
+    private static CrashGroup? FollowMerges(SqliteConnection connection, SqliteTransaction transaction, string groupId)
+    {
+        var group = ReadGroup(connection, transaction, groupId);
+        for (var hops = 0; group is { Status: GroupStatus.Merged, MergedInto: { } next }; hops++)
+        {
+            if (hops == MaxMergeHops)
+            {
+                throw new InvalidOperationException($"group {groupId}'s merges do not end within {MaxMergeHops} hops");
+            }
+
+            group = ReadGroup(connection, transaction, next);
+        }
+
+        return group;
+    }
+
+    private static CrashGroup? ReadGroup(SqliteConnection connection, SqliteTransaction? transaction, string groupId)
+    {
+        using var command = Command(connection, transaction, "SELECT document FROM crash_groups WHERE id = $id;");
+        command.Parameters.AddWithValue("$id", groupId);
+        return command.ExecuteScalar() is string document ? JsonSerializer.Deserialize(document, IngestJsonContext.Default.CrashGroup) : null;
+    }
+
+    private static Occurrence? ReadOccurrence(SqliteConnection connection, SqliteTransaction? transaction, Guid dumpId)
+    {
+        using var command = Command(connection, transaction, "SELECT document FROM occurrences WHERE dump_id = $id;");
+        command.Parameters.AddWithValue("$id", Key(dumpId));
+        return command.ExecuteScalar() is string document ? JsonSerializer.Deserialize(document, IngestJsonContext.Default.Occurrence) : null;
+    }
+
+    private static void WriteGroup(SqliteConnection connection, SqliteTransaction transaction, CrashGroup group)
+    {
+        using var command = Command(connection, transaction, """
+            INSERT INTO crash_groups (id, status, merged_into, count, last_seen, document)
+            VALUES ($id, $status, $merged, $count, $last, $doc)
+            ON CONFLICT (id) DO UPDATE SET status = excluded.status, merged_into = excluded.merged_into,
+                count = excluded.count, last_seen = excluded.last_seen, document = excluded.document;
+            """);
+        command.Parameters.AddWithValue("$id", group.Id);
+        command.Parameters.AddWithValue("$status", group.Status.ToString());
+        command.Parameters.AddWithValue("$merged", (object?)group.MergedInto ?? DBNull.Value);
+        command.Parameters.AddWithValue("$count", group.Count);
+        command.Parameters.AddWithValue("$last", Timestamp(group.LastSeen));
+        command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(group, IngestJsonContext.Default.CrashGroup));
+        command.ExecuteNonQuery();
+    }
+
+    private static List<T> ReadAll<T>(SqliteCommand command, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        var all = new List<T>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            all.Add(JsonSerializer.Deserialize(reader.GetString(0), type)!);
+        }
+
+        return all;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static string Key(Guid dumpId) => dumpId.ToString("D");
+
+    /// <summary>UTC, fixed width, so text order is time order.</summary>
+    private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,44 @@
+namespace KDumpCloud.Ingest.Model;
+
+/// <summary>Every occurrence of one bug: one per fingerprint, unless a person merged fingerprints together.</summary>
+public sealed record CrashGroup
+{
+    /// <summary>The fingerprint hash that created the group; stable for its life.</summary>
+    public required string Id { get; init; }
+
+    public required string FingerprintVersion { get; init; }
+
+    public required string Signature { get; init; }
+
+    public required string Kind { get; init; }
+
+    public string? Culprit { get; init; }
+
+    public required GroupStatus Status { get; init; }
+
+    /// <summary>For a merged group, the group that takes its occurrences.</summary>
+    public string? MergedInto { get; init; }
+
+    public required DateTimeOffset FirstSeen { get; init; }
+
+    public required DateTimeOffset LastSeen { get; init; }
+
+    public required long Count { get; init; }
+
+    /// <summary>Distinct Macs (by address), at most <see cref="Grouping.GroupFolding.MaxListEntries"/>; see
+    /// <see cref="MachinesSaturated"/>.</summary>
+    public IReadOnlyList<string> Machines { get; init; } = [];
+
+    public IReadOnlyList<string> OsBuilds { get; init; } = [];
+
+    public IReadOnlyList<string> Kernels { get; init; } = [];
+
+    /// <summary>True once a list above is full: later distinct values are not listed (the count stays exact).</summary>
+    public bool MachinesSaturated { get; init; }
+
+    /// <summary>One occurrence to look at first (the first recorded).</summary>
+    public required Guid SampleDumpId { get; init; }
+
+    /// <summary>When the status last changed, by a person or a regression.</summary>
+    public DateTimeOffset? StatusChangedAt { get; init; }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using KDumpCloud.Ingest.Model;
+using KDumpCloud.Panics.Fingerprinting;
+using KDumpCloud.Panics.Model;
+
+namespace KDumpCloud.Ingest.Processing;
+
+/// <summary>Turns a message and what was read from its dump into the occurrence to record.</summary>
+internal static class OccurrenceBuilder
+{
+    /// <summary>Whether the decoder found a panic at all (otherwise the fingerprint would group unrelated nothings).</summary>
+    public static bool FoundPanic(PanicReport report) =>
+        report.PanicMessage is not null || report.Frames.Count > 0 || report.Kind.Category != PanicCategory.Unknown;
+
+    public static Occurrence Decoded(IngestMessage message, PanicReport report, IReadOnlyList<string> checks, DateTimeOffset now, IngestOptions options)
+    {
+        if (!FoundPanic(report))
+        {
+            return Special(message, OccurrenceStatus.NoPanic, WellKnownGroups.NoPanic,
+                $"no panic found in the dump ({report.Container})", [.. checks, .. report.Warnings], now, options) with
+            {
+                Model = report.Model,
+                OsBuild = report.OsBuild,
+                KernelVersion = report.KernelVersion ?? message.KernelVersion,
+            };
+        }
+
+        var fingerprint = Fingerprinter.Compute(report);
+        return Common(message, now, options) with
+        {
+            GroupId = fingerprint.Hash,
+            Fingerprint = fingerprint.Hash,
+            FingerprintVersion = fingerprint.Version,
+            Signature = fingerprint.Signature,
+            Kind = report.Kind.ToString(),
+            Culprit = report.Culprit,
+            PanicMessage = Truncate(report.PanicMessage, options.MaxPanicMessageLength),
+            Status = OccurrenceStatus.Decoded,
+            Model = report.Model,
+            OsBuild = report.OsBuild,
+            KernelVersion = report.KernelVersion ?? message.KernelVersion,
+            Warnings = Bounded([.. checks, .. report.Warnings], options.MaxWarnings),
+        };
+    }
+
+    public static Occurrence Failed(IngestMessage message, string reason, DateTimeOffset now, IngestOptions options) =>
+        Special(message, OccurrenceStatus.Failed, WellKnownGroups.IngestFailed, "ingest failed on the dump", [reason], now, options)
+        with { KernelVersion = message.KernelVersion };
+
+    private static Occurrence Special(IngestMessage message, OccurrenceStatus status, string groupId, string signature,
+        IReadOnlyList<string> warnings, DateTimeOffset now, IngestOptions options) => Common(message, now, options) with
+    {
+        GroupId = groupId,
+        Fingerprint = groupId,
+        FingerprintVersion = WellKnownGroups.Version,
+        Signature = signature,
+        Kind = "none",
+        Status = status,
+        Warnings = Bounded(warnings, options.MaxWarnings),
+    };
+
+    private static Occurrence Common(IngestMessage message, DateTimeOffset now, IngestOptions options) => new()
+    {
+        DumpId = message.DumpId,
+        GroupId = string.Empty,
+        Fingerprint = string.Empty,
+        FingerprintVersion = string.Empty,
+        Signature = string.Empty,
+        Kind = string.Empty,
+        Status = OccurrenceStatus.Decoded,
+        ReceivedAt = message.ReceivedAt ?? now,
+        Client = message.Client,
+        Machine = MachineOf(message.Client),
+        DumpLocation = message.BlobUri.ToString(),
+        FileName = message.FileName,
+        DumpSize = message.Size,
+        Sha256 = message.Sha256,
+        Complete = message.Complete,
+        RelayHost = message.RelayHost,
+    };
+
+    /// <summary>The address without the port: a Mac panics from a new source port every time.</summary>
+    public static string MachineOf(string client) =>
+        IPEndPoint.TryParse(client, out var endPoint) ? endPoint.Address.ToString() : client;
+
+    private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max] + "…";
+
+    private static string[] Bounded(IReadOnlyList<string> warnings, int max) =>
+        warnings.Count <= max ? [.. warnings] : [.. warnings.Take(max - 1), $"{warnings.Count - max + 1} more warnings not kept"];
+}
