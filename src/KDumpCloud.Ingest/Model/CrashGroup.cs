@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace KDumpCloud.Ingest.Model;
 
 /// <summary>Every occurrence of one bug: one per fingerprint, unless a person merged fingerprints together.</summary>
@@ -41,4 +43,6 @@ public sealed record CrashGroup
 
     /// <summary>When the status last changed, by a person or a regression.</summary>
     public DateTimeOffset? StatusChangedAt { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, IngestJsonContext.Default.CrashGroup);
 }

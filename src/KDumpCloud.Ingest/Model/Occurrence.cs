@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace KDumpCloud.Ingest.Model;
 
 /// <summary>One dump's crash, recorded once per <see cref="DumpId"/>: who sent it, what it was, where the dump is,
@@ -63,4 +65,6 @@ public sealed record Occurrence
     public string? RegressionReason { get; init; }
 
     public DateTimeOffset? RecordedAt { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, IngestJsonContext.Default.Occurrence);
 }

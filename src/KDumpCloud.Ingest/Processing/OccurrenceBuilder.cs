@@ -21,7 +21,7 @@ internal static class OccurrenceBuilder
             {
                 Model = report.Model,
                 OsBuild = report.OsBuild,
-                KernelVersion = report.KernelVersion ?? message.KernelVersion,
+                KernelVersion = ShortKernel(report.KernelVersion) ?? message.KernelVersion,
             };
         }
 
@@ -38,7 +38,7 @@ internal static class OccurrenceBuilder
             Status = OccurrenceStatus.Decoded,
             Model = report.Model,
             OsBuild = report.OsBuild,
-            KernelVersion = report.KernelVersion ?? message.KernelVersion,
+            KernelVersion = ShortKernel(report.KernelVersion) ?? message.KernelVersion,
             Warnings = Bounded([.. checks, .. report.Warnings], options.MaxWarnings),
         };
     }
@@ -78,6 +78,25 @@ internal static class OccurrenceBuilder
         Complete = message.Complete,
         RelayHost = message.RelayHost,
     };
+
+    /// <summary>The xnu build from a kernel version string (<c>…; root:xnu-4570.71.2~1/RELEASE_X86_64</c> gives
+    /// <c>xnu-4570.71.2~1</c>), the form the file name carries and groups list; other strings are kept, bounded.</summary>
+    public static string? ShortKernel(string? version)
+    {
+        if (string.IsNullOrWhiteSpace(version))
+        {
+            return null;
+        }
+
+        var start = version.IndexOf("xnu-", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return version.Length <= 100 ? version : version[..100];
+        }
+
+        var end = version.AsSpan(start).IndexOfAny('/', ' ', ';');
+        return end < 0 ? version[start..] : version.Substring(start, end);
+    }
 
     /// <summary>The address without the port: a Mac panics from a new source port every time.</summary>
     public static string MachineOf(string client) =>

@@ -216,7 +216,9 @@ internal static class PanicTextParser
                 }
                 else if (Value(line, "Model:") is { } profilerModel)
                 {
-                    parsed.Model ??= profilerModel.Split(',')[0];
+                    // "Model: MacBookPro11,3, BootROM …": the identifier has a comma of its own; fields are split by ", ".
+                    var end = profilerModel.IndexOf(", ", StringComparison.Ordinal);
+                    parsed.Model ??= end < 0 ? profilerModel : profilerModel[..end];
                 }
 
                 break;

@@ -2,6 +2,7 @@ using KDumpCloud.Panics.Cores;
 using KDumpCloud.Panics.Decoding;
 using KDumpCloud.Panics.Model;
 using KDumpCloud.Panics.Tests.Support;
+using KDumpCloud.TestSupport;
 
 namespace KDumpCloud.Panics.Tests.Cores;
 

@@ -2,8 +2,8 @@ using System.IO.Compression;
 using System.Text;
 using KDumpCloud.Panics.Decoding;
 using KDumpCloud.Panics.Model;
-using KDumpCloud.Panics.Tests.Cores;
 using KDumpCloud.Panics.Tests.Support;
+using KDumpCloud.TestSupport;
 
 namespace KDumpCloud.Panics.Tests.Decoding;
 

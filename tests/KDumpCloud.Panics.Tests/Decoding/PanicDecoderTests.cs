@@ -291,4 +291,15 @@ public class PanicDecoderTests
 
         Assert.Equal("com.apple.iokit.IOUSBHostFamily 1.2", report.LastStartedKext);
     }
+
+    [Theory]
+    [InlineData("Model: MacBookPro11,3, BootROM MBP112.0145.B00, 4 processors, Intel Core i7, 2.6 GHz, 16 GB", "MacBookPro11,3")]
+    [InlineData("Model: iMac4,1, BootROM IM41.0055.B02, 2 processors", "iMac4,1")]
+    [InlineData("Model: Mac15,3", "Mac15,3")]
+    public void ProfilerModelLine_KeepsTheCommaOfTheIdentifier(string line, string model)
+    {
+        var report = PanicDecoder.Decode("panic(cpu 0 caller 0xffffff800c0a2d1c): x\n\nMac OS version:\n17G65\n" + line + "\n");
+
+        Assert.Equal(model, report.Model);
+    }
 }

@@ -1,6 +1,6 @@
 using KDumpCloud.Panics.Decoding;
 using KDumpCloud.Panics.Fingerprinting;
-using KDumpCloud.Panics.Tests.Support;
+using KDumpCloud.TestSupport;
 using Xunit.Abstractions;
 
 namespace KDumpCloud.Panics.Tests.Fingerprinting;

@@ -6,6 +6,7 @@ using KDumpCloud.Panics.Decoding;
 using KDumpCloud.Panics.Fingerprinting;
 using KDumpCloud.Panics.Output;
 using KDumpCloud.Panics.Tests.Support;
+using KDumpCloud.TestSupport;
 
 namespace KDumpCloud.Panics.Tests.Properties;
 

@@ -1,3 +1,5 @@
+using KDumpCloud.TestSupport;
+
 namespace KDumpCloud.Panics.Tests.Support;
 
 /// <summary>Member data for corpus theories: every file name, or nothing when the corpus is absent (the theory is skipped).</summary>

@@ -1,4 +1,5 @@
 using FsCheck.Xunit;
+using KDumpCloud.TestSupport;
 
 namespace KDumpCloud.Panics.Tests.Support;
 

@@ -1,10 +1,10 @@
-namespace KDumpCloud.Panics.Tests.Support;
+namespace KDumpCloud.TestSupport;
 
 /// <summary>
 /// The shared corpus of real panic logs lives beside the repository (<c>../shared/corpus</c> from the folder
 /// holding KDumpCloud.sln). Tests that need it are skipped, visibly, when it is absent.
 /// </summary>
-internal static class Corpus
+public static class Corpus
 {
     private static readonly Lazy<string?> RootDirectory = new(FindRoot);
 
@@ -64,7 +64,7 @@ internal static class Corpus
     }
 }
 
-internal sealed record GroupRow(string File, string GroupId, string Label, string Confidence)
+public sealed record GroupRow(string File, string GroupId, string Label, string Confidence)
 {
     public bool IsSingleton => GroupId.StartsWith('S');
 }

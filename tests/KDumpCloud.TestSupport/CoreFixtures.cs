@@ -2,14 +2,14 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace KDumpCloud.Panics.Tests.Cores;
+namespace KDumpCloud.TestSupport;
 
 /// <summary>
 /// Builds small kernel cores the way xnu's kdp_core writes them: a 64-bit Mach-O MH_CORE header, an LC_NOTE
 /// "kern ver str" (uint32 version, then the string), one LC_SEGMENT_64 whose payload is memory holding the panic
 /// text somewhere among filler bytes; optionally gzip-compressed as 10.11+ kernels send it.
 /// </summary>
-internal static class CoreFixtures
+public static class CoreFixtures
 {
     public const string KernelVersion = "Darwin Kernel Version 19.4.0: Wed Mar  4 22:28:40 PST 2020; root:xnu-6153.101.6~15/RELEASE_X86_64";
 

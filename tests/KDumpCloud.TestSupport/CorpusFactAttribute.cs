@@ -1,4 +1,4 @@
-namespace KDumpCloud.Panics.Tests.Support;
+namespace KDumpCloud.TestSupport;
 
 /// <summary>A fact that needs the shared corpus; skipped with the path it looked at when the corpus is absent.</summary>
 public sealed class CorpusFactAttribute : FactAttribute
