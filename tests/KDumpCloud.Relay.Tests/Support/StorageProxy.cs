@@ -39,9 +39,6 @@ internal sealed class StorageProxy : IAsyncDisposable
     /// <summary>The service's endpoint, through the proxy (same account path, the proxy's port).</summary>
     public Uri Endpoint => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}{_path}");
 
-    /// <summary>Connections accepted so far (a request needs one, so zero means nothing was ever asked).</summary>
-    public int ConnectionsAccepted { get; private set; }
-
     /// <summary>Holds every connection: nothing more reaches the service.</summary>
     public void Pause()
     {
@@ -102,7 +99,6 @@ internal sealed class StorageProxy : IAsyncDisposable
             var connection = new ProxiedConnection(client, service);
             lock (_gate)
             {
-                ConnectionsAccepted++;
                 connection.Held = _paused;
                 _connections.Add(connection);
             }
