@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace KDumpCloud.Relay;
 
 /// <summary>Every log line the relay writes, with its event id allocated here (1xx listener, 2xx transfers,
-/// 3xx spool, 4xx upload).</summary>
+/// 3xx spool, 4xx upload, 5xx retention).</summary>
 internal static partial class Log
 {
     [LoggerMessage(100, LogLevel.Information, "Listening for kdump write requests on UDP {EndPoint}; serving {AllowedNetworks}")]
@@ -70,8 +70,8 @@ internal static partial class Log
     [LoggerMessage(303, LogLevel.Warning, "Spool: {FileName} not hashed: {Problem}")]
     public static partial void DumpNotHashed(ILogger logger, string fileName, string problem);
 
-    [LoggerMessage(304, LogLevel.Information, "Spool: {FileName} {Why}")]
-    public static partial void DumpRemoved(ILogger logger, string fileName, string why);
+    [LoggerMessage(EventId = 304, Message = "Spool: {FileName} {Why}")]
+    public static partial void DumpRemoved(ILogger logger, LogLevel level, string fileName, string why);
 
     [LoggerMessage(305, LogLevel.Information, "Spool: journal of {FileName} written after an earlier failure")]
     public static partial void JournalSavedLate(ILogger logger, string fileName);
@@ -108,4 +108,25 @@ internal static partial class Log
 
     [LoggerMessage(407, LogLevel.Warning, "{Resource} could not be created ({Error}); expecting it to exist")]
     public static partial void StorageNotCreated(ILogger logger, Uri resource, string error);
+
+    [LoggerMessage(500, LogLevel.Information, "Retention removed {Count} uploaded dumps, {Bytes} bytes ({Why}); the spool now holds {UsedBytes} bytes")]
+    public static partial void RetentionRemoved(ILogger logger, int count, long bytes, string why, long usedBytes);
+
+    [LoggerMessage(501, LogLevel.Debug, "Retention removed {FileName} ({Bytes} bytes): {Why}")]
+    public static partial void RetentionRemovedDump(ILogger logger, string fileName, long bytes, Retention.RemovalReason why);
+
+    [LoggerMessage(502, LogLevel.Debug, "Retention left {FileName}: {Problem}")]
+    public static partial void RetentionSkippedDump(ILogger logger, string fileName, string problem);
+
+    [LoggerMessage(503, LogLevel.Warning, "Retention could not delete {FileName} ({Error}); trying again at the next pass")]
+    public static partial void RetentionRemovalFailed(ILogger logger, string fileName, string error);
+
+    [LoggerMessage(504, LogLevel.Warning, "Spool is short of room for arriving dumps ({HeadroomBytes} bytes wanted; {UsedBytes} bytes used, {AvailableDiskBytes} bytes free on disk) and no uploaded dump is left to remove: the rest waits for upload")]
+    public static partial void RetentionCannotMakeRoom(ILogger logger, long headroomBytes, long usedBytes, long availableDiskBytes);
+
+    [LoggerMessage(505, LogLevel.Information, "Spool has room for arriving dumps again ({HeadroomBytes} bytes)")]
+    public static partial void RetentionRoomRestored(ILogger logger, long headroomBytes);
+
+    [LoggerMessage(506, LogLevel.Error, "Retention pass failed; trying again at the next")]
+    public static partial void RetentionPassFailed(ILogger logger, Exception error);
 }

@@ -44,6 +44,14 @@ internal static class RelayHelp
           Upload:MaxRetryDelay          longest wait between attempts           default 00:05:00
           Upload:RelayHost              relay name in metadata and messages     default this host's name
           Upload:Client:Retry:*         the storage SDK's per-call retry policy default the SDK's
+          Retention:UploadedMaxAge      keep an uploaded dump this long after its message
+                                                                                default 7.00:00:00 (7 days)
+          Retention:UploadedMaxBytes    uploaded dumps kept, all together       default 68719476736 (64 GiB)
+          Retention:HeadroomBytes       room kept for arriving dumps (under the quota, above MinFreeDiskBytes);
+                                        uploaded dumps go, oldest first, to keep it
+                                                                                default min(MaxDumpBytes, SpoolQuotaBytes / 4)
+          Retention:Interval            how often retention runs unprompted     default 00:00:30
+          Nothing is removed before its ingest message is sent, and nothing at all without KDumpStorage.
 
         Each dump is dumps/<name as the Mac sent it>, with journal/<name>.json saying who sent it, its size, SHA-256,
         times, and whether it is complete. Check a setup without panicking a Mac:  kdumpcloud send --help

@@ -1,4 +1,5 @@
 using KDumpCloud.Relay.Options;
+using KDumpCloud.Relay.Retention;
 using KDumpCloud.Relay.Spool;
 using KDumpCloud.Relay.Transfers;
 using KDumpCloud.Relay.Upload;
@@ -35,12 +36,13 @@ public static class RelayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The relay's services, and the uploader when <paramref name="configuration"/> sets <c>KDumpStorage</c>
-    /// (without it the relay only spools, as before).</summary>
+    /// <summary>The relay's services, and the uploader and retention of uploaded dumps when
+    /// <paramref name="configuration"/> sets <c>KDumpStorage</c> (without it the relay only spools, as before).</summary>
     public static IServiceCollection AddKdumpRelay(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddKdumpRelay();
         services.AddDumpUploads(configuration);
+        services.AddSpoolRetention(configuration);
         return services;
     }
 }

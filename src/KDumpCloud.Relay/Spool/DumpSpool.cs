@@ -56,6 +56,14 @@ public sealed class DumpSpool : IDisposable
     /// <summary>How many dumps the spool holds (in progress or finished).</summary>
     public int Count => _records.Count;
 
+    /// <summary>Raised when a request or a write was refused for want of space (<c>Relay:SpoolQuotaBytes</c> or
+    /// <c>Relay:MinFreeDiskBytes</c>), so retention can free some at once rather than at its next pass.</summary>
+    public SpoolSignal ShortOfSpace { get; } = new();
+
+    /// <summary>Raised when a later stage changed a dump's journal (<see cref="UpdateJournal"/>), e.g. the uploader
+    /// recorded its message sent, which may make the dump one retention can remove.</summary>
+    public SpoolSignal JournalChanged { get; } = new();
+
     /// <summary>Free space on the spool's disk, read at most once a second: a WRQ must be answered in well under
     /// a millisecond, and a second-old figure is as good for a 1 GiB reserve.</summary>
     public long AvailableDiskBytes
@@ -88,6 +96,10 @@ public sealed class DumpSpool : IDisposable
     /// <summary>The dump with this id's latest journal, or null if the spool does not hold it.</summary>
     public DumpJournal? Find(Guid dumpId) => _records.TryGetValue(dumpId, out var record) ? record.Journal : null;
 
+    /// <summary>Bytes the dump with this id counts against the quota (what its file occupies once finished), or 0
+    /// if the spool does not hold it.</summary>
+    public long ChargedBytesOf(Guid dumpId) => _records.TryGetValue(dumpId, out var record) ? record.ChargedBytes : 0;
+
     /// <summary>Starts a feed of dumps as they begin; see <see cref="SpoolSubscription"/>.</summary>
     public SpoolSubscription Subscribe()
     {
@@ -111,13 +123,19 @@ public sealed class DumpSpool : IDisposable
         }
 
         var error = record.Update(journal => change(journal) with { DumpId = journal.DumpId, FileName = journal.FileName }, durable: true);
+
+        // Even when the write failed: the change is kept (and retried), and Find already returns it.
+        JournalChanged.Raise();
         return error is null ? true : throw error;
     }
 
     /// <summary>
     /// Deletes a finished dump and its journal once later stages are done with it, and frees its quota. Refused
-    /// while the dump is still arriving or not yet hashed.
+    /// while the dump is still arriving or not yet hashed. Logged at Debug: the caller reports what it released.
     /// </summary>
+    /// <exception cref="IOException">A file could not be deleted now; the dump stays in the spool, and a later call
+    /// deletes what is left.</exception>
+    /// <exception cref="UnauthorizedAccessException">As for <see cref="IOException"/>.</exception>
     public bool TryRelease(Guid dumpId, out string? problem)
     {
         if (!_records.TryGetValue(dumpId, out var record))
@@ -132,7 +150,7 @@ public sealed class DumpSpool : IDisposable
             return false;
         }
 
-        Remove(record, "released");
+        Remove(record, "released", LogLevel.Debug);
         problem = null;
         return true;
     }
@@ -146,6 +164,7 @@ public sealed class DumpSpool : IDisposable
             var used = Interlocked.Read(ref _usedBytes);
             if (used + bytes > quota)
             {
+                ShortOfSpace.Raise();
                 CheckForVanishedDumpsSoon();
                 return false;
             }
@@ -273,7 +292,7 @@ public sealed class DumpSpool : IDisposable
         }
     }
 
-    private void Remove(DumpRecord record, string why)
+    private void Remove(DumpRecord record, string why, LogLevel level = LogLevel.Information)
     {
         record.Release(() =>
         {
@@ -283,7 +302,7 @@ public sealed class DumpSpool : IDisposable
         _records.TryRemove(record.DumpId, out _);
         _byName.TryRemove(new KeyValuePair<string, DumpRecord>(record.FileName, record));
         Recharge(record, 0);
-        Log.DumpRemoved(_logger, record.FileName, why);
+        Log.DumpRemoved(_logger, level, record.FileName, why);
     }
 
     private static void DeleteOwned(string path)

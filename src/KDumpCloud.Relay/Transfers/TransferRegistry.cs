@@ -63,11 +63,13 @@ internal sealed class TransferRegistry(
 
         if (spool.UsedBytes >= _options.SpoolQuotaBytes)
         {
+            spool.ShortOfSpace.Raise();
             return new Refusal(KdumpErrorCode.DiskFull, "relay spool is full", "the spool reached Relay:SpoolQuotaBytes");
         }
 
         if (spool.AvailableDiskBytes < _options.MinFreeDiskBytes)
         {
+            spool.ShortOfSpace.Raise();
             return new Refusal(KdumpErrorCode.DiskFull, "relay disk is nearly full", "free disk space is below Relay:MinFreeDiskBytes");
         }
 
