@@ -10,7 +10,7 @@ public sealed class StorageOutageTests
     [Fact]
     public async Task StorageDownDuringTransfer_DumpSpooledThenUploadedOnceWhenItIsBack()
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await using var azurite = await AzuriteServer.StartAsync(cancellationToken: deadline.Token);
         var target = new UploadTarget(azurite, blockSizeBytes: 64 << 10);
         await using var relay = await RelayUnderTest.StartAsync(target.Settings(new()
