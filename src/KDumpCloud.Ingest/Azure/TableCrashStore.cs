@@ -1,0 +1,442 @@
+using Azure;
+using Azure.Data.Tables;
+using KDumpCloud.Ingest.Grouping;
+using KDumpCloud.Ingest.Model;
+using KDumpCloud.Ingest.Ports;
+
+namespace KDumpCloud.Ingest.Azure;
+
+/// <summary>
+/// The crash store in Azure Table Storage: a groups table and an occurrences table (defaults <c>crashgroups</c> and
+/// <c>occurrences</c>), each row a JSON document in one string property (kept under 64 KiB by
+/// <see cref="TableDocuments"/>) beside the columns that are filtered on.
+/// </summary>
+/// <remarks>
+/// <para><b>Layout.</b> Every group is a row of one partition (<c>groups</c>, row key the escaped group id), with
+/// <c>Status</c>, <c>MergedInto</c>, <c>Count</c> and <c>LastSeen</c> columns. An occurrence has two rows: its own,
+/// partition <c>dump_&lt;id&gt;</c>, which makes it a point read and its insert the duplicate-key check; and an index
+/// row in partition <c>group_&lt;group id&gt;</c> keyed by inverted receive time, so a group's occurrences come back
+/// newest first from one partition query.</para>
+/// <para><b>Exactly once without a cross-table transaction.</b> Table Storage cannot change a group row and an
+/// occurrence row atomically, and a process can die between the two, or two instances can race on one dump. So:</para>
+/// <list type="number">
+/// <item>The occurrence row is inserted first, <c>pending</c>, with the occurrence to count. The insert fails on a
+/// duplicate key: a later or concurrent attempt reads the row instead, and if it is still pending, resumes with the
+/// stored occurrence (not its own, so all attempts count the same thing).</item>
+/// <item>The occurrence is folded into its group (<see cref="GroupFolding"/>, after following merges) with ETag
+/// optimistic concurrency, retried on 412/409. The group row carries a bounded list of the dumps it counted most
+/// recently, with their outcomes: an attempt that finds its dump there (on the group or a group merged into it) does
+/// not count it again, and takes the recorded outcome.</item>
+/// <item>The index row is written, then the occurrence row is marked <c>recorded</c> with its outcome. Both writes
+/// are idempotent. Until then <see cref="FindOccurrenceAsync"/> does not see it, so the core records it again, which
+/// resumes at step 2.</item>
+/// </list>
+/// <para>The limit of the design: the counted list holds the last <see cref="TableDocuments.MaxCountedDumps"/> dumps
+/// of a group. A recording that died after step 2 and is resumed only after that many more occurrences of the same
+/// group were counted is counted twice (an over-count by one; a count is never lost).</para>
+/// <para><b>Listing groups.</b> Table Storage cannot sort, so <see cref="ListGroupsAsync"/> reads the whole groups
+/// partition, a page at a time, and keeps only the best <c>limit</c> rows in memory: memory is bounded by the limit,
+/// time and bandwidth grow with the number of groups (fine for a lab's thousands; a much larger deployment would want
+/// a ranking table).</para>
+/// <para><b>Merges</b> are one hop, as in the SQLite store: merging a group re-points the groups merged into it, all
+/// in one transaction over the groups partition (so at most <see cref="MaxRepointedMerges"/> of them).</para>
+/// </remarks>
+public sealed class TableCrashStore : ICrashStore
+{
+    /// <summary>Most groups earlier merged into a group that is itself being merged (one transaction holds 100 rows).</summary>
+    public const int MaxRepointedMerges = 98;
+
+    private const int MaxMergeHops = 16;
+    private const int MaxConcurrencyAttempts = 200;
+    private const string Pending = "pending";
+    private const string Recorded = "recorded";
+
+    private readonly TableClient _groups;
+    private readonly TableClient _occurrences;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _creating = new(1, 1);
+    private volatile bool _created;
+
+    /// <param name="groups">The groups table (created at first use when missing).</param>
+    /// <param name="occurrences">The occurrences table (created at first use when missing).</param>
+    /// <param name="time">The clock for record and status-change times.</param>
+    public TableCrashStore(TableClient groups, TableClient occurrences, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        ArgumentNullException.ThrowIfNull(occurrences);
+        ArgumentNullException.ThrowIfNull(time);
+        _groups = groups;
+        _occurrences = occurrences;
+        _time = time;
+    }
+
+    public async Task<RecordResult> RecordAsync(Occurrence occurrence, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(occurrence);
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var (recorded, pending) = await ClaimAsync(TableDocuments.Fit(occurrence), cancellationToken).ConfigureAwait(false);
+        if (recorded is not null)
+        {
+            var group = await FindGroupAsync(recorded.GroupId, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"occurrence {recorded.DumpId} names group {recorded.GroupId}, which is missing");
+            return new RecordResult(recorded, group, AlreadyRecorded: true);
+        }
+
+        var (stored, current, countedNow) = await FoldAsync(pending!, cancellationToken).ConfigureAwait(false);
+        await MarkRecordedAsync(stored, cancellationToken).ConfigureAwait(false);
+        return new RecordResult(stored, current, AlreadyRecorded: !countedNow);
+    }
+
+    public async Task<CrashGroup?> FindGroupAsync(string groupId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        return (await ReadGroupAsync(groupId, cancellationToken).ConfigureAwait(false))?.Group;
+    }
+
+    public async Task<IReadOnlyList<CrashGroup>> ListGroupsAsync(GroupOrder order, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        if (limit == 0)
+        {
+            return [];
+        }
+
+        var better = GroupRanking.For(order);
+        var kept = new PriorityQueue<GroupRanking, GroupRanking>(limit + 1, Comparer<GroupRanking>.Create((a, b) => better.Compare(b, a)));
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.GroupsPartition} and Status ne {nameof(GroupStatus.Merged)}");
+        await foreach (var row in _groups.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var ranking = GroupRanking.Of(row);
+            if (kept.Count < limit)
+            {
+                kept.Enqueue(ranking, ranking);
+            }
+            else if (better.Compare(ranking, kept.Peek()) < 0)
+            {
+                kept.DequeueEnqueue(ranking, ranking);
+            }
+        }
+
+        return [.. kept.UnorderedItems.Select(item => item.Element).Order(better).Select(ranking => TableJson.ReadGroup(ranking.Document))];
+    }
+
+    public async Task<Occurrence?> FindOccurrenceAsync(Guid dumpId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var row = await _occurrences.GetEntityIfExistsAsync<TableEntity>(TableKeys.DumpPartition(dumpId), TableKeys.OccurrenceRow,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row is { HasValue: true, Value: { } entity } && entity.GetString("State") == Recorded
+            ? TableJson.ReadOccurrence(entity.GetString("Document"))
+            : null;
+    }
+
+    public async Task<IReadOnlyList<Occurrence>> ListOccurrencesAsync(string groupId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        if (limit == 0)
+        {
+            return [];
+        }
+
+        List<string> sources = [groupId];
+        var merged = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.GroupsPartition} and MergedInto eq {groupId}");
+        await foreach (var row in _groups.QueryAsync<TableEntity>(merged, select: ["Id"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            sources.Add(row.GetString("Id") ?? throw new InvalidOperationException($"group row {row.RowKey} has no Id"));
+        }
+
+        var found = new List<Occurrence>();
+        foreach (var source in sources)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.GroupPartition(source)}");
+            var taken = 0;
+            await foreach (var row in _occurrences.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken)
+                .ConfigureAwait(false))
+            {
+                found.Add(TableJson.ReadOccurrence(row.GetString("Document")));
+                if (++taken == limit)
+                {
+                    break;
+                }
+            }
+        }
+
+        return [.. found.OrderByDescending(o => o.ReceivedAt).ThenByDescending(o => o.DumpId.ToString("D"), StringComparer.Ordinal).Take(limit)];
+    }
+
+    public async Task<CrashGroup?> SetStatusAsync(string groupId, GroupStatus status, CancellationToken cancellationToken = default)
+    {
+        if (status == GroupStatus.Merged)
+        {
+            throw new ArgumentException("use MergeAsync to merge groups", nameof(status));
+        }
+
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < MaxConcurrencyAttempts; attempt++)
+        {
+            var row = await ReadGroupAsync(groupId, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                return null;
+            }
+
+            if (row.Group.Status == GroupStatus.Merged)
+            {
+                throw new InvalidOperationException($"group {groupId} is merged into {row.Group.MergedInto}; change that group instead");
+            }
+
+            if (row.Group.Status == status)
+            {
+                return row.Group;
+            }
+
+            var changed = row.Group with { Status = status, StatusChangedAt = _time.GetUtcNow() };
+            try
+            {
+                await _groups.UpdateEntityAsync(GroupEntity(changed, row.Counted), row.ETag, TableUpdateMode.Replace, cancellationToken)
+                    .ConfigureAwait(false);
+                return changed;
+            }
+            catch (RequestFailedException error) when (error.Status == 412)
+            {
+                // Counted or changed meanwhile: read again.
+            }
+        }
+
+        throw Contended(groupId);
+    }
+
+    public async Task<CrashGroup> MergeAsync(string intoGroupId, string fromGroupId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < MaxConcurrencyAttempts; attempt++)
+        {
+            var into = await ReadGroupAsync(intoGroupId, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"there is no group {intoGroupId}");
+            var absorbed = await ReadGroupAsync(fromGroupId, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"there is no group {fromGroupId}");
+            var (survivor, merged) = GroupFolding.Merge(into.Group, absorbed.Group, _time.GetUtcNow());
+            var (fitted, _) = TableDocuments.Fit(survivor);
+            List<TableTransactionAction> actions =
+            [
+                new(TableTransactionActionType.UpdateReplace, GroupEntity(fitted, into.Counted), into.ETag),
+                new(TableTransactionActionType.UpdateReplace, GroupEntity(merged, absorbed.Counted), absorbed.ETag),
+            ];
+
+            // Groups merged into the one being merged now point at the survivor: a merge is always one hop.
+            var earlier = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.GroupsPartition} and MergedInto eq {fromGroupId}");
+            await foreach (var entity in _groups.QueryAsync<TableEntity>(earlier, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (actions.Count == MaxRepointedMerges + 2)
+                {
+                    throw new InvalidOperationException($"group {fromGroupId} has more than {MaxRepointedMerges} groups merged into it; merge it the other way round");
+                }
+
+                var row = GroupRow.Of(entity);
+                actions.Add(new(TableTransactionActionType.UpdateReplace, GroupEntity(row.Group with { MergedInto = fitted.Id }, row.Counted), row.ETag));
+            }
+
+            try
+            {
+                await _groups.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                return fitted;
+            }
+            catch (TableTransactionFailedException error) when (error.Status is 412 or 409)
+            {
+                // A group changed between the reads and the transaction: nothing was written; read again.
+            }
+        }
+
+        throw Contended(intoGroupId);
+    }
+
+    /// <summary>Step 1: inserts the pending row, or reads the row an earlier or concurrent attempt wrote.</summary>
+    private async Task<(Occurrence? Recorded, Occurrence? Pending)> ClaimAsync(Occurrence occurrence, CancellationToken cancellationToken)
+    {
+        var partition = TableKeys.DumpPartition(occurrence.DumpId);
+        try
+        {
+            await _occurrences.AddEntityAsync(new TableEntity(partition, TableKeys.OccurrenceRow)
+            {
+                ["State"] = Pending,
+                ["Document"] = TableJson.Write(occurrence),
+            }, cancellationToken).ConfigureAwait(false);
+            return (null, occurrence);
+        }
+        catch (RequestFailedException error) when (error.Status == 409)
+        {
+            var existing = await _occurrences.GetEntityAsync<TableEntity>(partition, TableKeys.OccurrenceRow, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            var stored = TableJson.ReadOccurrence(existing.Value.GetString("Document"));
+            return existing.Value.GetString("State") == Recorded ? (stored, null) : (null, stored);
+        }
+    }
+
+    /// <summary>Step 2: counts the occurrence in its group once. Returns it as stored, the group after it, and whether
+    /// this call counted it (false: an earlier or concurrent attempt had).</summary>
+    private async Task<(Occurrence Stored, CrashGroup Group, bool CountedNow)> FoldAsync(Occurrence occurrence, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxConcurrencyAttempts; attempt++)
+        {
+            var chain = await FollowMergesAsync(occurrence.GroupId, cancellationToken).ConfigureAwait(false);
+            var target = chain.Count == 0 ? null : chain[^1];
+            foreach (var hop in chain)
+            {
+                if (hop.Counted.Find(c => c.DumpId == occurrence.DumpId) is { } earlier)
+                {
+                    return (earlier.Apply(occurrence, hop.Group.Id), target!.Group, false);
+                }
+            }
+
+            var (folded, stored) = GroupFolding.Fold(target?.Group, occurrence with { GroupId = target?.Group.Id ?? occurrence.GroupId }, _time.GetUtcNow());
+            var (fitted, _) = TableDocuments.Fit(folded);
+            var counted = target is null ? [] : new List<CountedDump>(target.Counted);
+            counted.Add(CountedDump.From(stored));
+            try
+            {
+                if (target is null)
+                {
+                    await _groups.AddEntityAsync(GroupEntity(fitted, counted), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _groups.UpdateEntityAsync(GroupEntity(fitted, counted), target.ETag, TableUpdateMode.Replace, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+
+                return (stored, fitted, true);
+            }
+            catch (RequestFailedException error) when (error.Status is 409 or 412)
+            {
+                // Another occurrence (or a person) changed the group first: read it again and fold again.
+            }
+        }
+
+        throw Contended(occurrence.GroupId);
+    }
+
+    /// <summary>Step 3: the index row, then the occurrence row marked recorded. Both are idempotent upserts.</summary>
+    private async Task MarkRecordedAsync(Occurrence stored, CancellationToken cancellationToken)
+    {
+        var document = TableJson.Write(stored);
+        await _occurrences.UpsertEntityAsync(new TableEntity(TableKeys.GroupPartition(stored.GroupId), TableKeys.IndexRow(stored.ReceivedAt, stored.DumpId))
+        {
+            ["DumpId"] = stored.DumpId.ToString("D"),
+            ["ReceivedAt"] = stored.ReceivedAt,
+            ["Document"] = document,
+        }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await _occurrences.UpsertEntityAsync(new TableEntity(TableKeys.DumpPartition(stored.DumpId), TableKeys.OccurrenceRow)
+        {
+            ["State"] = Recorded,
+            ["GroupId"] = stored.GroupId,
+            ["ReceivedAt"] = stored.ReceivedAt,
+            ["Document"] = document,
+        }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The fingerprint's group and the groups its merges lead to, the one that counts now last; empty when the
+    /// fingerprint has no group yet.</summary>
+    private async Task<List<GroupRow>> FollowMergesAsync(string groupId, CancellationToken cancellationToken)
+    {
+        var chain = new List<GroupRow>();
+        var next = groupId;
+        while (next is not null)
+        {
+            if (chain.Count > MaxMergeHops)
+            {
+                throw new InvalidOperationException($"group {groupId}'s merges do not end within {MaxMergeHops} hops");
+            }
+
+            var row = await ReadGroupAsync(next, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                return chain.Count == 0 ? chain : throw new InvalidOperationException($"group {chain[^1].Group.Id} is merged into {next}, which is missing");
+            }
+
+            chain.Add(row);
+            next = row.Group is { Status: GroupStatus.Merged, MergedInto: { } into } ? into : null;
+        }
+
+        return chain;
+    }
+
+    private async Task<GroupRow?> ReadGroupAsync(string groupId, CancellationToken cancellationToken)
+    {
+        var row = await _groups.GetEntityIfExistsAsync<TableEntity>(TableKeys.GroupsPartition, TableKeys.GroupRow(groupId), cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return row.HasValue ? GroupRow.Of(row.Value!) : null;
+    }
+
+    private static TableEntity GroupEntity(CrashGroup group, List<CountedDump> counted) => new(TableKeys.GroupsPartition, TableKeys.GroupRow(group.Id))
+    {
+        ["Id"] = group.Id,
+        ["Status"] = group.Status.ToString(),
+        ["MergedInto"] = group.MergedInto,
+        ["Count"] = group.Count,
+        ["LastSeen"] = group.LastSeen,
+        ["Document"] = TableDocuments.Fit(group).Json,
+        ["Counted"] = TableDocuments.Fit(counted),
+    };
+
+    private async Task EnsureTablesAsync(CancellationToken cancellationToken)
+    {
+        if (_created)
+        {
+            return;
+        }
+
+        await _creating.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_created)
+            {
+                await CreateAsync(_groups, cancellationToken).ConfigureAwait(false);
+                await CreateAsync(_occurrences, cancellationToken).ConfigureAwait(false);
+                _created = true;
+            }
+        }
+        finally
+        {
+            _creating.Release();
+        }
+    }
+
+    private static async Task CreateAsync(TableClient table, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException error) when (error.Status == 403)
+        {
+            // A role that may only read and write entities: the tables are then expected to exist (Bicep creates them).
+        }
+    }
+
+    private static InvalidOperationException Contended(string groupId) =>
+        new($"group {groupId} kept changing: gave up after {MaxConcurrencyAttempts} optimistic-concurrency attempts");
+
+    /// <summary>A group row as read: the group, the dumps it counted recently, and the ETag to write it back with.</summary>
+    private sealed record GroupRow(CrashGroup Group, List<CountedDump> Counted, ETag ETag)
+    {
+        public static GroupRow Of(TableEntity entity) =>
+            new(TableJson.ReadGroup(entity.GetString("Document")), TableJson.ReadCounted(entity.GetString("Counted")), entity.ETag);
+    }
+
+    /// <summary>What groups are ordered by, read from the columns; the document is parsed only for the rows kept.</summary>
+    private sealed record GroupRanking(string Id, long Count, DateTimeOffset LastSeen, string Document)
+    {
+        public static GroupRanking Of(TableEntity entity) =>
+            new(entity.GetString("Id"), entity.GetInt64("Count") ?? 0, entity.GetDateTimeOffset("LastSeen") ?? default, entity.GetString("Document"));
+
+        /// <summary>Orders best first, as the SQLite store does (ties by id).</summary>
+        public static IComparer<GroupRanking> For(GroupOrder order) => Comparer<GroupRanking>.Create(order == GroupOrder.MostFrequent
+            ? (a, b) => Tiebreak(b.Count.CompareTo(a.Count), b.LastSeen.CompareTo(a.LastSeen), a, b)
+            : (a, b) => Tiebreak(b.LastSeen.CompareTo(a.LastSeen), b.Count.CompareTo(a.Count), a, b));
+
+        private static int Tiebreak(int first, int second, GroupRanking a, GroupRanking b) =>
+            first != 0 ? first : second != 0 ? second : string.CompareOrdinal(a.Id, b.Id);
+    }
+}

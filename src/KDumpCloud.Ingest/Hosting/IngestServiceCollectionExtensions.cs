@@ -1,0 +1,117 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Messaging.ServiceBus;
+using Azure.Storage.Blobs;
+using KDumpCloud.Ingest.Azure;
+using KDumpCloud.Ingest.Ports;
+using KDumpCloud.Ingest.Processing;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace KDumpCloud.Ingest.Hosting;
+
+public static class IngestServiceCollectionExtensions
+{
+    /// <summary>
+    /// The ingest core (<see cref="DumpIngestor"/> and <see cref="IngestOptions"/>, validated at start) and, when
+    /// <c>KDumpStorage</c> is configured, its Azure adapters: <see cref="TableCrashStore"/> and
+    /// <see cref="BlobDumpReader"/> (<see cref="AzureIngestOptions"/>, section <c>Ingest:Azure</c>). When
+    /// <c>ServiceBus</c> is configured, <see cref="ServiceBusReportPublisher"/> too; without it no report is sent.
+    /// Without <c>KDumpStorage</c> the host registers its own <see cref="ICrashStore"/> and <see cref="IDumpReader"/>
+    /// (the embedded relay: SQLite and spool files).
+    /// </summary>
+    public static IServiceCollection AddKDumpIngest(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
+        services.TryAddSingleton<DumpIngestor>();
+
+        var storage = IngestStorageOptions.IsConfigured(configuration);
+        var serviceBus = ServiceBusConnectionOptions.IsConfigured(configuration);
+        if (storage || serviceBus)
+        {
+            services.AddOptions<AzureIngestOptions>().Bind(configuration.GetSection(AzureIngestOptions.SectionName)).ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureIngestOptions>, AzureIngestOptionsValidator>());
+        }
+
+        if (storage)
+        {
+            AddStorage(services, configuration);
+        }
+
+        if (serviceBus)
+        {
+            AddServiceBus(services, configuration);
+        }
+
+        return services;
+    }
+
+    private static void AddStorage(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IngestStorageOptions>().Configure(options => IngestStorageOptions.Bind(configuration, options)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestStorageOptions>, IngestStorageOptionsValidator>());
+        services.AddAzureClients(clients =>
+        {
+            // One credential, used only in the identity-based form: never a key in a file.
+            clients.UseCredential(provider => Credential(provider.GetRequiredService<IOptions<IngestStorageOptions>>().Value.ClientId));
+            clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, provider) =>
+            {
+                var storage = provider.GetRequiredService<IOptions<IngestStorageOptions>>().Value;
+                return string.IsNullOrWhiteSpace(storage.ConnectionString)
+                    ? new BlobServiceClient(new Uri(storage.BlobServiceUri!), credential, options)
+                    : new BlobServiceClient(storage.ConnectionString, options);
+            });
+            clients.AddClient<TableServiceClient, TableClientOptions>((options, credential, provider) =>
+            {
+                var storage = provider.GetRequiredService<IOptions<IngestStorageOptions>>().Value;
+                return string.IsNullOrWhiteSpace(storage.ConnectionString)
+                    ? new TableServiceClient(new Uri(storage.TableServiceUri!), credential, options)
+                    : new TableServiceClient(storage.ConnectionString, options);
+            });
+        });
+        services.AddSingleton<ICrashStore>(provider =>
+        {
+            var tables = provider.GetRequiredService<TableServiceClient>();
+            var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
+            return new TableCrashStore(tables.GetTableClient(options.GroupsTable), tables.GetTableClient(options.OccurrencesTable),
+                provider.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<IDumpReader>(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
+            return new BlobDumpReader(provider.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.DumpContainer), options.ReadBufferBytes);
+        });
+    }
+
+    private static void AddServiceBus(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ServiceBusConnectionOptions>().Configure(options => ServiceBusConnectionOptions.Bind(configuration, options)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceBusConnectionOptions>, ServiceBusConnectionOptionsValidator>());
+
+        // ServiceBusClientOptions is not an Azure.Core ClientOptions, so the client is registered here rather than
+        // through AddAzureClients; the container disposes it (and its connection) with the host.
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<ServiceBusConnectionOptions>>().Value;
+            return string.IsNullOrWhiteSpace(options.ConnectionString)
+                ? new ServiceBusClient(options.FullyQualifiedNamespace, Credential(options.ClientId))
+                : new ServiceBusClient(options.ConnectionString);
+        });
+        services.AddSingleton<IReportPublisher>(provider =>
+        {
+            var topic = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value.ReportTopic;
+            return new ServiceBusReportPublisher(provider.GetRequiredService<ServiceBusClient>().CreateSender(topic));
+        });
+    }
+
+    private static TokenCredential Credential(string? clientId) =>
+        new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
+}
