@@ -44,6 +44,8 @@ public sealed class FileDumpReader(string? root = null) : IDumpReader
         }
     }
 
-    /// <summary>The file URI a message carries for <paramref name="path"/>.</summary>
-    public static Uri UriFor(string path) => new(Path.GetFullPath(path));
+    /// <summary>The file URI a message carries for <paramref name="path"/>, written out as <c>file:///…</c> with its
+    /// special characters escaped: a bare <c>/tmp/x</c> URI would serialise as a relative reference.</summary>
+    public static Uri UriFor(string path) =>
+        new("file://" + string.Join('/', Path.GetFullPath(path).Split('/').Select(Uri.EscapeDataString)));
 }

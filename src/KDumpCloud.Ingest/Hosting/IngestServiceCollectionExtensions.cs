@@ -6,6 +6,7 @@ using Azure.Storage.Blobs;
 using KDumpCloud.Ingest.Azure;
 using KDumpCloud.Ingest.Ports;
 using KDumpCloud.Ingest.Processing;
+using KDumpCloud.Ingest.Queue;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,8 @@ namespace KDumpCloud.Ingest.Hosting;
 public static class IngestServiceCollectionExtensions
 {
     /// <summary>
-    /// The ingest core (<see cref="DumpIngestor"/> and <see cref="IngestOptions"/>, validated at start) and, when
+    /// The ingest core (<see cref="DumpIngestor"/>, <see cref="IngestQueueHandler"/> and <see cref="IngestOptions"/>,
+    /// validated at start) and, when
     /// <c>KDumpStorage</c> is configured, its Azure adapters: <see cref="TableCrashStore"/> and
     /// <see cref="BlobDumpReader"/> (<see cref="AzureIngestOptions"/>, section <c>Ingest:Azure</c>). When
     /// <c>ServiceBus</c> is configured, <see cref="ServiceBusReportPublisher"/> too; without it no report is sent.
@@ -32,6 +34,7 @@ public static class IngestServiceCollectionExtensions
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
         services.TryAddSingleton<DumpIngestor>();
+        services.TryAddSingleton<IngestQueueHandler>();
 
         var storage = IngestStorageOptions.IsConfigured(configuration);
         var serviceBus = ServiceBusConnectionOptions.IsConfigured(configuration);

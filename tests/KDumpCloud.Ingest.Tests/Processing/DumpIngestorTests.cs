@@ -165,6 +165,20 @@ public sealed class DumpIngestorTests : IDisposable
         Assert.Equal([false, true], observer.Reports.Select(r => r.Redelivered));
     }
 
+    [Theory]
+    [InlineData("core-plain")]
+    [InlineData("odd name #1 ?x=%20.gz")]
+    public async Task FileMessage_SurvivesTheQueuesJson(string name)
+    {
+        var message = _core.Dump(name, Encoding.UTF8.GetBytes(Panic));
+
+        var parsed = IngestMessage.FromJson(message.ToJson())!;
+
+        Assert.True(parsed.BlobUri.IsFile);
+        Assert.Equal(message.BlobUri.LocalPath, parsed.BlobUri.LocalPath);
+        Assert.Equal(OccurrenceStatus.Decoded, (await _core.Ingestor.IngestAsync(parsed, CancellationToken.None)).Occurrence.Status);
+    }
+
     public void Dispose() => _core.Dispose();
 
     private sealed class RecordingObserver : IIngestObserver
