@@ -109,6 +109,25 @@ internal static partial class Log
     [LoggerMessage(407, LogLevel.Warning, "{Resource} could not be created ({Error}); expecting it to exist")]
     public static partial void StorageNotCreated(ILogger logger, Uri resource, string error);
 
+    // 420-429: the uploader's storage circuit and backlog (StorageResilience, UploadBacklog).
+    [LoggerMessage(420, LogLevel.Warning, "Storage unreachable ({Operation}: {Reason}): uploads wait, and one call probes it every {BreakSeconds:0.#} s; the relay goes on receiving. Backlog: {Dumps} dumps, {Bytes} bytes not yet uploaded")]
+    public static partial void StorageCircuitOpened(ILogger logger, string operation, string reason, double breakSeconds, int dumps, long bytes);
+
+    [LoggerMessage(421, LogLevel.Information, "Storage reachable again after {OpenSeconds:0.0} s: uploads resume. Backlog: {Dumps} dumps, {Bytes} bytes not yet uploaded")]
+    public static partial void StorageCircuitClosed(ILogger logger, double openSeconds, int dumps, long bytes);
+
+    [LoggerMessage(422, LogLevel.Debug, "Storage probe failed ({Reason}); next probe in {BreakSeconds:0.#} s")]
+    public static partial void StorageProbeFailed(ILogger logger, string reason, double breakSeconds);
+
+    [LoggerMessage(423, LogLevel.Debug, "Upload of {FileName} waits for storage to be reachable ({Reason})")]
+    public static partial void UploadWaitsForStorage(ILogger logger, string fileName, string reason);
+
+    [LoggerMessage(424, LogLevel.Information, "Upload backlog: {Dumps} dumps, {Bytes} bytes not yet uploaded")]
+    public static partial void UploadBacklog(ILogger logger, int dumps, long bytes);
+
+    [LoggerMessage(425, LogLevel.Information, "Upload backlog drained: every dump is uploaded and announced")]
+    public static partial void UploadBacklogDrained(ILogger logger);
+
     [LoggerMessage(500, LogLevel.Information, "Retention removed {Count} uploaded dumps, {Bytes} bytes ({Why}); the spool now holds {UsedBytes} bytes")]
     public static partial void RetentionRemoved(ILogger logger, int count, long bytes, string why, long usedBytes);
 

@@ -42,6 +42,16 @@ internal static class RelayHelp
           Upload:MaxParallelBlocks      blocks staged at once, all dumps        default 8
           Upload:RetryDelay             wait after a failed attempt (doubles)   default 00:00:05
           Upload:MaxRetryDelay          longest wait between attempts           default 00:05:00
+          Upload:OperationTimeout       longest one storage call may take, SDK retries included
+                                                                                default 00:02:00
+          Upload:BreakerFailureRatio    share of calls without an answer that opens the circuit
+                                                                                default 0.5
+          Upload:BreakerMinimumThroughput
+                                        calls in the window before it is judged default 3
+          Upload:BreakerSamplingDuration
+                                        window the ratio is measured over       default 00:01:00
+          Upload:BreakDuration          circuit open before one call probes     default 00:00:30
+          Upload:BacklogLogInterval     backlog logged at most this often       default 00:01:00
           Upload:RelayHost              relay name in metadata and messages     default this host's name
           Upload:Client:Retry:*         the storage SDK's per-call retry policy default the SDK's
           Retention:UploadedMaxAge      keep an uploaded dump this long after its message

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using KDumpCloud.Kdump.Clients;
 using KDumpCloud.Relay.Spool;
 
 namespace KDumpCloud.Relay.Upload;
@@ -47,7 +48,9 @@ internal static class BlobNames
         return escaped.Length <= MaxMetadataValueChars ? escaped : escaped[..MaxMetadataValueChars];
     }
 
-    /// <summary>The metadata a dump's blob is committed with.</summary>
+    /// <summary>The metadata a dump's blob is committed with; <c>kind</c> (<c>core</c>, <c>paniclog</c>,
+    /// <c>systemlog</c>) and <c>kernelversion</c> (e.g. <c>xnu-11417.121.6</c>) only when the file name is one the
+    /// kernel made and, for the version, not <c>custom</c>.</summary>
     public static Dictionary<string, string> Metadata(DumpJournal journal, string relayHost)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -73,6 +76,16 @@ internal static class BlobNames
         if (journal.FinishedAt is { } finished)
         {
             metadata["finishedat"] = finished.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+        }
+
+        // What the kernel's own name says (kdump-protocol.md §14); a name sent verbatim (_panicd_corename) says neither.
+        if (DumpFileName.TryParse(journal.FileName, out var parts))
+        {
+            metadata["kind"] = parts.Prefix;
+            if (parts.KernelVersion is { } kernelVersion)
+            {
+                metadata["kernelversion"] = kernelVersion;
+            }
         }
 
         return metadata;

@@ -18,12 +18,17 @@ namespace KDumpCloud.Relay.Upload;
 /// <see cref="UploadStates.Staging"/>, <see cref="UploadStates.Committed"/> and <see cref="UploadStates.Sent"/>, so a
 /// restart neither commits nor sends twice. Known gap: a crash between sending the message and recording it sends a
 /// second message after the restart; the ingest side deduplicates on the dump id.</para>
-/// <para>Failures: the SDK retries each call; when an attempt still fails, the dump waits (doubling from
-/// <see cref="UploadOptions.RetryDelay"/>) and is tried again from the journal's state. Nothing is deleted.</para>
+/// <para>Failures: the SDK retries each call, under a whole-operation timeout and one circuit breaker for all dumps
+/// (<see cref="StorageResilience"/>). When the account is out of reach and the circuit is open, the dump just waits
+/// for it (one log line for all dumps, from the breaker); any other failed attempt makes the dump wait (doubling from
+/// <see cref="UploadOptions.RetryDelay"/>) and go again from the journal's state. Nothing is deleted.</para>
+/// <para>The dumps not yet uploaded and announced are the backlog (<see cref="UploadBacklog"/>), logged while it is
+/// not empty.</para>
 /// </remarks>
 internal sealed class DumpUploader(
     DumpSpool spool,
     UploadStorage storage,
+    UploadBacklog backlog,
     IOptions<UploadOptions> options,
     TimeProvider time,
     ILogger<DumpUploader> logger) : BackgroundService
@@ -43,6 +48,7 @@ internal sealed class DumpUploader(
         feed.ResetOverflow();
         var caughtUp = CatchUp(stoppingToken);
         Log.UploaderStarted(logger, storage.ContainerUri, storage.QueueUri, _options.BlockSizeBytes, caughtUp);
+        var reporting = backlog.ReportAsync(stoppingToken);
         try
         {
             await foreach (var progress in feed.Started.ReadAllAsync(stoppingToken))
@@ -60,6 +66,7 @@ internal sealed class DumpUploader(
         finally
         {
             await Task.WhenAll(_running.Keys);
+            await reporting;
         }
 
         int CatchUp(CancellationToken cancellationToken)
@@ -82,7 +89,15 @@ internal sealed class DumpUploader(
             return false;
         }
 
-        var upload = Task.Run(() => UploadWithRetriesAsync(progress, stoppingToken), CancellationToken.None);
+        backlog.Add(progress);
+        var upload = Task.Run(async () =>
+        {
+            await UploadWithRetriesAsync(progress, stoppingToken);
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                backlog.Remove(progress.DumpId);
+            }
+        }, CancellationToken.None);
         _running[upload] = 0;
         _ = upload.ContinueWith(done => _running.TryRemove(done, out _), CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -91,7 +106,8 @@ internal sealed class DumpUploader(
 
     private async Task UploadWithRetriesAsync(DumpProgress progress, CancellationToken stoppingToken)
     {
-        for (var failures = 0; ; failures++)
+        var failures = 0;
+        while (true)
         {
             try
             {
@@ -108,10 +124,18 @@ internal sealed class DumpUploader(
                 RecordError(progress.DumpId, error.Message);
                 return;
             }
+            catch (Exception error) when (StorageFailures.IsOutage(error) && storage.IsUnreachable)
+            {
+                // The account is out of reach and the breaker said so once for all dumps: go again at once, and the
+                // first storage call waits for the circuit to close. Not this dump's failure, so no backoff.
+                var reason = StorageFailures.Describe(error);
+                Log.UploadWaitsForStorage(logger, progress.FileName, reason);
+                RecordError(progress.DumpId, reason);
+            }
             catch (Exception error)
             {
-                var delay = RetryDelay(failures);
-                Log.UploadFailed(logger, progress.FileName, failures + 1, delay.TotalSeconds, error.Message, error);
+                var delay = RetryDelay(failures++);
+                Log.UploadFailed(logger, progress.FileName, failures, delay.TotalSeconds, error.Message, error);
                 RecordError(progress.DumpId, error.Message);
                 try
                 {
@@ -175,6 +199,7 @@ internal sealed class DumpUploader(
         }
 
         journal = spool.Find(progress.DumpId) ?? throw new DumpUnavailableException("the spool released it while it was uploaded");
+        backlog.Staged(progress.DumpId, journal.FileLength);
         await storage.SendAsync(IngestMessage.From(journal, blob.Uri, _options.RelayHost), cancellationToken);
         Record(progress.DumpId, UploadStates.Sent, blobName, journal.FileLength);
         Log.IngestMessageSent(logger, journal.FileName, storage.QueueUri);
@@ -218,6 +243,7 @@ internal sealed class DumpUploader(
             await StageBlocksAsync(reader, blob, [.. toStage], written, cancellationToken);
             toStage.Clear();
             fullBlocksStaged = Math.Max(fullBlocksStaged, fullBlocks);
+            backlog.Staged(progress.DumpId, finished ? written : fullBlocksStaged * blockSize);
             if (finished)
             {
                 return written;

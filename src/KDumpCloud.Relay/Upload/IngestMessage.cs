@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using KDumpCloud.Kdump.Clients;
 using KDumpCloud.Relay.Spool;
 
 namespace KDumpCloud.Relay.Upload;
@@ -32,18 +33,32 @@ public sealed record IngestMessage
 
     public required string RelayHost { get; init; }
 
-    public static IngestMessage From(DumpJournal journal, Uri blobUri, string relayHost) => new()
+    /// <summary>The name's prefix (<c>core</c>, <c>paniclog</c>, <c>systemlog</c>), when the name is one the kernel
+    /// made (kdump-protocol.md §14); absent for a name sent verbatim.</summary>
+    public string? Kind { get; init; }
+
+    /// <summary>The kernel version the name carries, e.g. <c>xnu-11417.121.6</c>; absent when the kernel wrote
+    /// <c>custom</c> or the name is not one it made.</summary>
+    public string? KernelVersion { get; init; }
+
+    public static IngestMessage From(DumpJournal journal, Uri blobUri, string relayHost)
     {
-        DumpId = journal.DumpId,
-        BlobUri = blobUri,
-        Size = journal.FileLength,
-        Sha256 = journal.Sha256,
-        Complete = journal.State == DumpState.Complete,
-        Reason = journal.Reason,
-        Client = journal.Client,
-        FileName = journal.FileName,
-        RelayHost = relayHost,
-    };
+        var parts = DumpFileName.TryParse(journal.FileName, out var parsed) ? parsed : null;
+        return new IngestMessage
+        {
+            DumpId = journal.DumpId,
+            BlobUri = blobUri,
+            Size = journal.FileLength,
+            Sha256 = journal.Sha256,
+            Complete = journal.State == DumpState.Complete,
+            Reason = journal.Reason,
+            Client = journal.Client,
+            FileName = journal.FileName,
+            RelayHost = relayHost,
+            Kind = parts?.Prefix,
+            KernelVersion = parts?.KernelVersion,
+        };
+    }
 
     public string ToJson() => JsonSerializer.Serialize(this, IngestMessageJsonContext.Default.IngestMessage);
 

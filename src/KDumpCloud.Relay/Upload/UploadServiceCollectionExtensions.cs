@@ -57,6 +57,8 @@ public static class UploadServiceCollectionExtensions
                     : new QueueServiceClient(storage.ConnectionString, options);
             });
         });
+        services.AddSingleton<UploadBacklog>();
+        services.AddSingleton<StorageResilience>();
         services.AddSingleton<UploadStorage>();
         services.AddHostedService<DumpUploader>();
         return services;

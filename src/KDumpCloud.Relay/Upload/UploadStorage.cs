@@ -10,23 +10,30 @@ using Microsoft.Extensions.Options;
 namespace KDumpCloud.Relay.Upload;
 
 /// <summary>
-/// The uploader's only contact with Azure Storage: the dumps container and the ingest queue. Each call is one SDK
-/// call, which retries by itself (the SDK's default policy); nothing here retries again.
+/// The uploader's only contact with Azure Storage: the dumps container and the ingest queue. Each SDK call retries by
+/// itself (the SDK's policy, <c>Upload:Client:Retry:*</c>) and runs under <see cref="StorageResilience"/> (a
+/// whole-operation timeout and the shared circuit breaker); nothing here retries again.
 /// </summary>
 internal sealed class UploadStorage
 {
     private readonly BlobContainerClient _container;
     private readonly QueueClient _queue;
+    private readonly StorageResilience _resilience;
     private readonly ILogger<UploadStorage> _logger;
     private readonly SemaphoreSlim _creating = new(1, 1);
     private volatile bool _created;
 
-    public UploadStorage(BlobServiceClient blobs, QueueServiceClient queues, IOptions<UploadOptions> options, ILogger<UploadStorage> logger)
+    public UploadStorage(BlobServiceClient blobs, QueueServiceClient queues, StorageResilience resilience, IOptions<UploadOptions> options,
+        ILogger<UploadStorage> logger)
     {
         _container = blobs.GetBlobContainerClient(options.Value.Container);
         _queue = queues.GetQueueClient(options.Value.Queue);
+        _resilience = resilience;
         _logger = logger;
     }
+
+    /// <summary>Whether the storage circuit is open (or probing): calls wait until it closes.</summary>
+    public bool IsUnreachable => _resilience.IsBroken;
 
     public Uri ContainerUri => _container.Uri;
 
@@ -48,8 +55,10 @@ internal sealed class UploadStorage
         {
             if (!_created)
             {
-                await CreateAsync(() => _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken), _container.Uri);
-                await CreateAsync(() => _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken), _queue.Uri);
+                await CreateAsync("create the container", token => _container.CreateIfNotExistsAsync(cancellationToken: token), _container.Uri,
+                    cancellationToken);
+                await CreateAsync("create the queue", token => _queue.CreateIfNotExistsAsync(cancellationToken: token), _queue.Uri,
+                    cancellationToken);
                 _created = true;
             }
         }
@@ -59,11 +68,11 @@ internal sealed class UploadStorage
         }
     }
 
-    private async Task CreateAsync<T>(Func<Task<T>> create, Uri what)
+    private async Task CreateAsync<T>(string operation, Func<CancellationToken, Task<T>> create, Uri what, CancellationToken cancellationToken)
     {
         try
         {
-            await create();
+            await _resilience.ExecuteAsync(operation, async token => await create(token), cancellationToken);
         }
         catch (RequestFailedException error) when (error.Status == 403)
         {
@@ -78,14 +87,17 @@ internal sealed class UploadStorage
 #pragma warning disable CA5351 // MD5 is the service's content check here, not a security measure.
         var md5 = MD5.HashData(content.Span);
 #pragma warning restore CA5351
-        using var stream = new ReadOnlyMemoryStream(content);
-        await blob.StageBlockAsync(blockId, stream, new BlockBlobStageBlockOptions
+        await _resilience.ExecuteAsync("stage a block", async token =>
         {
-            TransferValidation = new UploadTransferValidationOptions
+            using var stream = new ReadOnlyMemoryStream(content);
+            await blob.StageBlockAsync(blockId, stream, new BlockBlobStageBlockOptions
             {
-                ChecksumAlgorithm = StorageChecksumAlgorithm.MD5,
-                PrecalculatedChecksum = md5,
-            },
+                TransferValidation = new UploadTransferValidationOptions
+                {
+                    ChecksumAlgorithm = StorageChecksumAlgorithm.MD5,
+                    PrecalculatedChecksum = md5,
+                },
+            }, token);
         }, cancellationToken);
     }
 
@@ -99,17 +111,17 @@ internal sealed class UploadStorage
     {
         try
         {
-            await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions
+            await _resilience.ExecuteAsync("commit", async token => await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions
             {
                 Metadata = metadata,
                 HttpHeaders = new BlobHttpHeaders { ContentType = "application/octet-stream" },
                 Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-            }, cancellationToken);
+            }, token), cancellationToken);
             return true;
         }
         catch (RequestFailedException error) when (error.Status is 409 or 412)
         {
-            var existing = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.Metadata;
+            var existing = (await PropertiesAsync(blob, cancellationToken)).Metadata;
             if (existing.TryGetValue("dumpid", out var dumpId) && dumpId == metadata["dumpid"])
             {
                 return false;
@@ -125,7 +137,7 @@ internal sealed class UploadStorage
     {
         try
         {
-            var existing = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.Metadata;
+            var existing = (await PropertiesAsync(blob, cancellationToken)).Metadata;
             return existing.TryGetValue("dumpid", out var id) && id == dumpId.ToString("D");
         }
         catch (RequestFailedException error) when (error.Status == 404)
@@ -134,8 +146,15 @@ internal sealed class UploadStorage
         }
     }
 
-    public async Task SendAsync(IngestMessage message, CancellationToken cancellationToken) =>
-        await _queue.SendMessageAsync(message.ToJson(), cancellationToken);
+    public async Task SendAsync(IngestMessage message, CancellationToken cancellationToken)
+    {
+        var json = message.ToJson();
+        await _resilience.ExecuteAsync("send the ingest message", async token => await _queue.SendMessageAsync(json, token), cancellationToken);
+    }
+
+    private async Task<BlobProperties> PropertiesAsync(BlockBlobClient blob, CancellationToken cancellationToken) =>
+        await _resilience.ExecuteAsync("read blob properties",
+            async token => (await blob.GetPropertiesAsync(cancellationToken: token)).Value, cancellationToken);
 
     /// <summary>A read-only stream over memory the caller owns, without copying it.</summary>
     private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> content) : Stream

@@ -36,7 +36,8 @@ internal sealed class RelayUnderTest : IAsyncDisposable
     public static async Task<RelayUnderTest> StartAsync(
         IDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
-        string? dataDirectory = null)
+        string? dataDirectory = null,
+        Action<IServiceCollection>? services = null)
     {
         dataDirectory ??= NewDataDirectory();
         var configuration = new Dictionary<string, string?>
@@ -59,6 +60,7 @@ internal sealed class RelayUnderTest : IAsyncDisposable
         }
 
         builder.Services.AddKdumpRelay(builder.Configuration);
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         var endPoint = await host.Services.GetRequiredService<KdumpListener>().LocalEndPoint;

@@ -37,6 +37,28 @@ public class BlobNamesTests
         Assert.Equal("incomplete", metadata["state"]);
     }
 
+    [Theory]
+    [InlineData("core-xnu-11417.121.6-10.0.40.7-5f3a9c21.gz", "core", "xnu-11417.121.6")]
+    [InlineData("paniclog-xnu-2782.1.97-10.0.40.7-8e1d2c", "paniclog", "xnu-2782.1.97")]
+    [InlineData("core-custom-17.202.40.204-a75b4eec", "core", null)]
+    [InlineData("my-corename-from-panicd", null, null)]
+    public void MetadataAndMessage_KernelMadeName_CarryItsKindAndKernelVersion(string fileName, string? kind, string? kernelVersion)
+    {
+        var journal = Journal(fileName, Guid.CreateVersion7());
+
+        var metadata = BlobNames.Metadata(journal, "relay");
+        var message = IngestMessage.From(journal, new Uri("http://127.0.0.1/dumps/x"), "relay");
+
+        Assert.Equal(kind, metadata.GetValueOrDefault("kind"));
+        Assert.Equal(kernelVersion, metadata.GetValueOrDefault("kernelversion"));
+        Assert.Equal(kind, message.Kind);
+        Assert.Equal(kernelVersion, message.KernelVersion);
+        var json = message.ToJson();
+        Assert.Equal(kind is not null, json.Contains("\"kind\":", StringComparison.Ordinal));
+        Assert.Equal(kernelVersion is not null, json.Contains($"\"kernelVersion\":\"{kernelVersion}\"", StringComparison.Ordinal));
+        Assert.Equal(message, IngestMessage.FromJson(json));
+    }
+
     [Fact]
     public void BlockIds_FixedWidthDistinctAndDeterministic()
     {

@@ -58,6 +58,26 @@ public sealed class DumpUploaderTests(AzuriteServer azurite) : IClassFixture<Azu
     }
 
     [Fact]
+    public async Task KernelMadeName_KindAndKernelVersionInMetadataAndMessage()
+    {
+        using var deadline = new CancellationTokenSource(Deadline);
+        var target = new UploadTarget(azurite, blockSizeBytes: 64 << 10);
+        await using var relay = await RelayUnderTest.StartAsync(target.Settings());
+        using var mac = new RawKdumpPeer(relay.EndPoint);
+        const string name = "core-xnu-11417.121.6-10.0.40.7-5f3a9c21.gz";
+
+        await mac.SendAllAsync(name, TestContent.Random(90_000, 12));
+        var journal = await UploadTarget.WaitUntilSentAsync(relay, name);
+
+        var metadata = (await target.Blob(journal).GetPropertiesAsync(cancellationToken: deadline.Token)).Value.Metadata;
+        Assert.Equal("core", metadata["kind"]);
+        Assert.Equal("xnu-11417.121.6", metadata["kernelversion"]);
+        var (_, message) = Assert.Single(await target.DrainAsync(deadline.Token));
+        Assert.Equal("core", message.Kind);
+        Assert.Equal("xnu-11417.121.6", message.KernelVersion);
+    }
+
+    [Fact]
     public async Task MachOSeek_RewriteIntoAnAlreadyStagedBlock_BlobEqualsTheFile()
     {
         using var deadline = new CancellationTokenSource(Deadline);

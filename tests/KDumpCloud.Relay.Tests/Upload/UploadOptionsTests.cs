@@ -41,6 +41,12 @@ public class UploadOptionsTests
     [InlineData("Upload:Queue", "q", "Upload:Queue")]
     [InlineData("Upload:BlockSizeBytes", "10", "BlockSizeBytes")]
     [InlineData("Upload:MaxParallelBlocks", "0", "MaxParallelBlocks")]
+    [InlineData("Upload:OperationTimeout", "00:00:00.001", "OperationTimeout")]
+    [InlineData("Upload:BreakerFailureRatio", "0", "BreakerFailureRatio")]
+    [InlineData("Upload:BreakerMinimumThroughput", "1", "BreakerMinimumThroughput")]
+    [InlineData("Upload:BreakerSamplingDuration", "00:00:00.100", "BreakerSamplingDuration")]
+    [InlineData("Upload:BreakDuration", "00:00:00.100", "BreakDuration")]
+    [InlineData("Upload:BacklogLogInterval", "00:00:00", "BacklogLogInterval")]
     [InlineData("Upload:BlockSizeBytes", "65536", "Upload:BlockSizeBytes (65536) is too small for Relay:MaxDumpBytes")]
     public async Task InvalidUploadOptions_FailAtStartNamingTheKey(string key, string value, string expected)
     {

@@ -7,6 +7,9 @@ using KDumpCloud.Relay.Spool;
 using KDumpCloud.Relay.Tests.Support;
 using KDumpCloud.Relay.Upload;
 using KDumpCloud.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace KDumpCloud.Relay.Tests.Upload;
 
@@ -69,4 +72,19 @@ internal sealed class UploadTarget(AzuriteServer azurite, int blockSizeBytes)
     }
 
     public BlockBlobClient Blob(DumpJournal journal) => Container.GetBlockBlobClient(journal.Upload!.Blob);
+
+    /// <summary>For <see cref="RelayUnderTest.StartAsync"/>: the relay's log lines, Debug and up, kept in memory;
+    /// read them with <see cref="Logs"/>.</summary>
+    public static void CaptureLogs(IServiceCollection services) =>
+        services.AddFakeLogging().AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug));
+
+    /// <summary>The uploader's log lines so far (started with <see cref="CaptureLogs"/>), one per line, for a failed
+    /// assertion to show what happened.</summary>
+    public static string UploadLog(RelayUnderTest relay) => string.Join('\n', relay.Services.GetFakeLogCollector().GetSnapshot()
+        .Where(record => record.Id.Id is >= 400 and < 500)
+        .Select(record => $"{record.Timestamp:HH:mm:ss.fff} {record.Level} {record.Id.Id} {record.Message}"));
+
+    /// <summary>The relay's log lines so far with this event id (started with <see cref="CaptureLogs"/>).</summary>
+    public static IReadOnlyList<FakeLogRecord> Logs(RelayUnderTest relay, int eventId) =>
+        [.. relay.Services.GetFakeLogCollector().GetSnapshot().Where(record => record.Id.Id == eventId)];
 }
