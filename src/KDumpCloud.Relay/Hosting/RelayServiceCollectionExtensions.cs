@@ -1,3 +1,4 @@
+using KDumpCloud.Relay.Ingest;
 using KDumpCloud.Relay.Options;
 using KDumpCloud.Relay.Spool;
 using KDumpCloud.Relay.Transfers;
@@ -35,12 +36,13 @@ public static class RelayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The relay's services, and the uploader when <paramref name="configuration"/> sets <c>KDumpStorage</c>
-    /// (without it the relay only spools, as before).</summary>
+    /// <summary>The relay's services, and the uploader when <paramref name="configuration"/> sets <c>KDumpStorage</c>;
+    /// without it, the embedded ingest (unless <c>EmbeddedIngest:Enabled</c> is false).</summary>
     public static IServiceCollection AddKdumpRelay(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddKdumpRelay();
         services.AddDumpUploads(configuration);
+        services.AddEmbeddedIngest(configuration);
         return services;
     }
 }
