@@ -32,6 +32,18 @@ internal static class RelayHelp
           Relay:MaxHoleBytes            bytes SEEKs may skip past a dump's end  default 67108864 (64 MiB)
           Logging:LogLevel:Default      Information, Debug, Warning, ...        default Information
 
+        Crash ingest in process (only when KDumpStorage is not set; README.md "Crash groups on one machine"):
+          EmbeddedIngest:Enabled        decode, fingerprint and group each dump default true (false: only spool)
+                                        into crashes.db in Relay:DataDirectory
+          EmbeddedIngest:MaxConcurrentDumps
+                                        dumps ingested at once                  default 2
+          EmbeddedIngest:MaxAttempts    attempts before a dump is recorded as failed (group ingest-failed)
+                                                                                default 4
+          EmbeddedIngest:RetryDelay     wait after a failed attempt (doubles)   default 00:00:02
+          Ingest:MaxTextBytes, Ingest:MaxCoreBytes, Ingest:MaxDecodeDuration, Ingest:VerifyContent
+                                        how the core reads a dump               defaults 2 MiB, 16 GiB, 00:01:00, true
+          See the groups with:  kdumpcloud crashes --data-directory <Relay:DataDirectory>
+
         Uploading (only when KDumpStorage is set; README.md "Uploading to Azure Blob Storage"):
           KDumpStorage                  storage connection string (Azurite: UseDevelopmentStorage=true), or the
                                         section KDumpStorage:blobServiceUri + KDumpStorage:queueServiceUri

@@ -45,6 +45,16 @@ public class CommandLineTests
         Assert.Contains("kdumpcloud send:", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--kind", "core")]
+    [InlineData("--random-bytes", "4k")]
+    public async Task Send_ExamplePanicWithAnotherContentOrKind_ExitsTwo(string option, string value)
+    {
+        var (exitCode, _, error) = await RunAsync("send", "--port", "9", "--example-panic", option, value);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--example-panic", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Send_UnknownGeneration_IsAParseErrorNamingTheValue()
     {

@@ -19,6 +19,7 @@ internal static class SendCommand
         "ACK round-trip p50/p90/p99, and the SHA-256 the relay's file should have (Apple's kdumpd would store exactly those bytes).\n" +
         "Exit code 0 only if every transfer completed. Datagrams go only to --server.\n\n" +
         "Examples:\n" +
+        "  kdumpcloud send --example-panic        (a panic log written for KDumpCloud: see it decoded with kdumpcloud crashes)\n" +
         "  kdumpcloud send --random-bytes 16MiB\n" +
         "  kdumpcloud send --file panic.txt --kind paniclog --generation 10.10\n" +
         "  kdumpcloud send --random-bytes 16MiB --concurrency 32 --timing fast --loss 0.05 --duplicate 0.02";
@@ -29,6 +30,11 @@ internal static class SendCommand
         var port = new Option<int>("--port") { Description = "The relay's port (panicd_port).", DefaultValueFactory = _ => KdumpWire.DefaultPort };
         var file = new Option<FileInfo?>("--file") { Description = "Send this file's bytes." };
         var randomBytes = new Option<string?>("--random-bytes") { Description = "Send this many seeded random bytes instead of a file: 4096, 64k, 16MiB, 1G (powers of 1024)." };
+        var examplePanic = new Option<bool>("--example-panic")
+        {
+            Description = "Send KDumpCloud's own example panic log (an Intel macOS 15 page fault in a made-up driver) as a paniclog, " +
+                "so a relay shows a crash decoded and grouped without a Mac to panic.",
+        };
         var seed = new Option<int>("--seed") { Description = "Seeds --random-bytes and the --loss/--duplicate decisions.", DefaultValueFactory = _ => 1 };
         var kind = new Option<string>("--kind") { Description = "core, paniclog (debug bit 0x2000) or systemlog.", DefaultValueFactory = _ => "core" };
         kind.AcceptOnlyFromAmong("core", "paniclog", "systemlog");
@@ -51,12 +57,12 @@ internal static class SendCommand
 
         var command = new Command("send", Description)
         {
-            server, port, file, randomBytes, seed, kind, generation, gzip, name, timing, loss, duplicate, concurrency, localAddress, timeout,
+            server, port, file, randomBytes, examplePanic, seed, kind, generation, gzip, name, timing, loss, duplicate, concurrency, localAddress, timeout,
         };
         command.SetAction(async (ParseResult result, CancellationToken cancellationToken) =>
         {
             // Checked here rather than in command validators, which don't see default values.
-            var problems = Validate(result, server, port, file, randomBytes, kind, generation, gzip, loss, duplicate, concurrency, localAddress, timeout);
+            var problems = Validate(result, server, port, file, randomBytes, examplePanic, kind, generation, gzip, loss, duplicate, concurrency, localAddress, timeout);
             if (problems.Count > 0)
             {
                 foreach (var problem in problems)
@@ -74,8 +80,9 @@ internal static class SendCommand
                 Server = new IPEndPoint(IPAddress.Parse(result.GetValue(server)!), result.GetValue(port)),
                 FilePath = result.GetValue(file)?.FullName,
                 RandomBytes = size,
+                ExamplePanic = result.GetValue(examplePanic),
                 Seed = result.GetValue(seed),
-                Kind = ParseKind(result.GetValue(kind)),
+                Kind = result.GetValue(examplePanic) ? DumpKind.PanicLog : ParseKind(result.GetValue(kind)),
                 Generation = kernel,
                 Gzip = result.GetValue(gzip),
                 Name = result.GetValue(name),
@@ -92,7 +99,7 @@ internal static class SendCommand
     }
 
     private static List<string> Validate(ParseResult result, Option<string> server, Option<int> port, Option<FileInfo?> file,
-        Option<string?> randomBytes, Option<string> kind, Option<string> generation, Option<bool> gzip,
+        Option<string?> randomBytes, Option<bool> examplePanic, Option<string> kind, Option<string> generation, Option<bool> gzip,
         Option<double> loss, Option<double> duplicate, Option<int> concurrency, Option<string?> localAddress, Option<double> timeout)
     {
         var problems = new List<string>();
@@ -108,9 +115,10 @@ internal static class SendCommand
 
         var hasFile = result.GetValue(file) is not null;
         var sizeText = result.GetValue(randomBytes);
-        if (hasFile == (sizeText is not null))
+        var example = result.GetValue(examplePanic);
+        if ((hasFile ? 1 : 0) + (sizeText is not null ? 1 : 0) + (example ? 1 : 0) != 1)
         {
-            problems.Add("Give either --file PATH or --random-bytes N.");
+            problems.Add("Give one of --file PATH, --random-bytes N or --example-panic.");
         }
         else if (sizeText is not null && (!ByteSize.TryParse(sizeText, out var size) || size > Array.MaxLength))
         {
@@ -120,6 +128,12 @@ internal static class SendCommand
         GenerationNames.TryParse(result.GetValue(generation), out var kernel);
         var profile = KernelProfile.For(kernel);
         var dumpKind = ParseKind(result.GetValue(kind));
+        if (example && result.GetResult(kind) is { Implicit: false } && dumpKind != DumpKind.PanicLog)
+        {
+            problems.Add("--example-panic is a panic log: leave out --kind or say --kind paniclog.");
+        }
+
+        dumpKind = example ? DumpKind.PanicLog : dumpKind;
         if (dumpKind == DumpKind.SystemLog && !profile.SupportsSystemLog)
         {
             problems.Add($"{profile.Releases} kernels send no systemlog dumps.");

@@ -22,7 +22,9 @@ internal static class SendRunner
         byte[] content;
         try
         {
-            content = settings.FilePath is { } path ? await File.ReadAllBytesAsync(path, cancellationToken) : RandomContent(settings.RandomBytes, settings.Seed);
+            content = settings.ExamplePanic ? ExamplePanic.Utf8
+                : settings.FilePath is { } path ? await File.ReadAllBytesAsync(path, cancellationToken)
+                : RandomContent(settings.RandomBytes, settings.Seed);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -83,7 +85,13 @@ internal static class SendRunner
         }
 
         await output.WriteLineAsync(FormatTotal(results, settings.Concurrency, wall));
-        return results.Count == settings.Concurrency && results.All(r => r.Outcome == SendOutcome.Completed) ? 0 : 1;
+        var allCompleted = results.Count == settings.Concurrency && results.All(r => r.Outcome == SendOutcome.Completed);
+        if (settings.ExamplePanic && allCompleted)
+        {
+            await output.WriteLineAsync("sent the example panic; a relay without KDumpStorage decodes and groups it: kdumpcloud crashes");
+        }
+
+        return allCompleted ? 0 : 1;
     }
 
     /// <summary>Several transfers to a loopback relay each come from their own 127.0.0.x, like several Macs.</summary>

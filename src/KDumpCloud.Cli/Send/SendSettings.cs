@@ -13,6 +13,9 @@ internal sealed record SendSettings
 
     public long RandomBytes { get; init; }
 
+    /// <summary>Send <see cref="Send.ExamplePanic"/> instead of a file or random bytes.</summary>
+    public bool ExamplePanic { get; init; }
+
     public int Seed { get; init; } = 1;
 
     public DumpKind Kind { get; init; } = DumpKind.Core;

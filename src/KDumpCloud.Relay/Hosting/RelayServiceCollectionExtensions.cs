@@ -1,3 +1,4 @@
+using KDumpCloud.Relay.Ingest;
 using KDumpCloud.Relay.Options;
 using KDumpCloud.Relay.Retention;
 using KDumpCloud.Relay.Spool;
@@ -36,13 +37,14 @@ public static class RelayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The relay's services, and the uploader and retention of uploaded dumps when
-    /// <paramref name="configuration"/> sets <c>KDumpStorage</c> (without it the relay only spools, as before).</summary>
+    /// <summary>The relay's services; with <c>KDumpStorage</c> set in <paramref name="configuration"/>, the uploader and
+    /// retention of uploaded dumps; without it, the embedded ingest (unless <c>EmbeddedIngest:Enabled</c> is false).</summary>
     public static IServiceCollection AddKdumpRelay(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddKdumpRelay();
         services.AddDumpUploads(configuration);
         services.AddSpoolRetention(configuration);
+        services.AddEmbeddedIngest(configuration);
         return services;
     }
 }

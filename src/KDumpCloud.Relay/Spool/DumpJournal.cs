@@ -54,6 +54,10 @@ public sealed record DumpJournal
     /// dump's single journal writer (<see cref="DumpSpool.UpdateJournal"/>), so it never races the transfer or the
     /// hasher.</summary>
     public DumpUpload? Upload { get; init; }
+
+    /// <summary>What the embedded ingest recorded about this dump; null until it has finished with it. Written
+    /// through <see cref="DumpSpool.UpdateJournal"/> like <see cref="Upload"/>.</summary>
+    public DumpIngest? Ingest { get; init; }
 }
 
 /// <summary>A later stage's record of a dump's upload.</summary>
@@ -67,6 +71,24 @@ public sealed record DumpUpload
 
     public long BytesStaged { get; init; }
 
+    public string? Error { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>The embedded ingest's record of a dump: once it is here, the dump is not ingested again.</summary>
+public sealed record DumpIngest
+{
+    /// <summary><c>recorded</c> or <c>failed</c> (see <c>KDumpCloud.Relay.Ingest.IngestStates</c>).</summary>
+    public required string State { get; init; }
+
+    /// <summary>The crash group the dump was counted in.</summary>
+    public string? GroupId { get; init; }
+
+    /// <summary>What it meant for the group: <c>NewGroup</c>, <c>Regression</c> or <c>Repeat</c>.</summary>
+    public string? Outcome { get; init; }
+
+    /// <summary>Why it failed, when it did.</summary>
     public string? Error { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }

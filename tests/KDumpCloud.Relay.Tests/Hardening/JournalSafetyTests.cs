@@ -30,7 +30,8 @@ public class JournalSafetyTests
         await Eventually.TrueAsync(() => UnixEntry.Kind(temporary) == SpoolEntryKind.Missing, what: "the first write done");
         File.CreateSymbolicLink(temporary, missing);
         await mac.ExchangeAsync(RawKdumpPeer.Eof(2), 2);
-        var journal = await relay.WaitForJournalAsync("core-planted", j => j is { State: DumpState.Complete, Sha256: not null });
+        // Every journal writer done, the embedded ingest's result last, so no write's temporary is there by right.
+        var journal = await relay.WaitForJournalAsync("core-planted", j => j is { State: DumpState.Complete, Sha256: not null, Ingest: not null });
 
         Assert.Equal("not the relay's", await File.ReadAllTextAsync(precious));
         Assert.False(File.Exists(missing), "the relay created a file outside its data directory");

@@ -1,0 +1,100 @@
+using System.Collections;
+using KDumpCloud.Ingest.Embedded;
+using KDumpCloud.Ingest.Ports;
+
+namespace KDumpCloud.Cli.Commands;
+
+/// <summary>
+/// Which crash store <c>crashes</c> and <c>ingest</c> work on: the embedded store (<c>crashes.db</c>) of the relay whose
+/// data directory <c>--data-directory</c> names, or, when <c>KDumpStorage</c> is set and no directory is named, the
+/// Azure Table store. The Azure side plugs in at <see cref="OpenAzure"/>.
+/// </summary>
+internal static class CrashStoreFactory
+{
+    /// <summary>The relay's default <c>Relay:DataDirectory</c> (RelayOptions), relative to the working directory.</summary>
+    public const string DefaultDataDirectory = "kdumpcloud-data";
+
+    /// <summary>The configuration key the relay and the Functions host share for Azure storage.</summary>
+    public const string StorageKey = "KDumpStorage";
+
+    /// <summary>The store to read and change: <paramref name="dataDirectory"/>'s when given, else Azure when
+    /// <c>KDumpStorage</c> is set, else the relay's default data directory. An embedded store must exist already: a
+    /// wrong path is an error, not a new empty store.</summary>
+    public static StoreChoice OpenExisting(string? dataDirectory, IDictionary environment)
+    {
+        if (dataDirectory is null && IsAzureConfigured(environment))
+        {
+            return OpenAzure();
+        }
+
+        var path = StorePath(dataDirectory ?? DefaultDataDirectory);
+        if (!File.Exists(path))
+        {
+            return StoreChoice.Failed(
+                $"no crash store at {path}: --data-directory must name the relay's data directory (Relay:DataDirectory, " +
+                $"default {DefaultDataDirectory} in the relay's working directory); the relay creates crashes.db when it ingests its first dump");
+        }
+
+        return Open(path);
+    }
+
+    /// <summary>The embedded store in <paramref name="dataDirectory"/>, created when it is not there yet
+    /// (<c>ingest FILE…</c> fills it).</summary>
+    public static StoreChoice OpenOrCreateEmbedded(string dataDirectory)
+    {
+        try
+        {
+            Directory.CreateDirectory(dataDirectory);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return StoreChoice.Failed($"cannot create {Path.GetFullPath(dataDirectory)}: {error.Message}");
+        }
+
+        return Open(StorePath(dataDirectory));
+    }
+
+    /// <summary>Whether <c>KDumpStorage</c> is set, as a connection string or as its identity-based section
+    /// (<c>KDumpStorage__tableServiceUri</c> …), the way the relay and Functions read it from the environment.</summary>
+    public static bool IsAzureConfigured(IDictionary environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        foreach (DictionaryEntry variable in environment)
+        {
+            if (variable.Key is string name && variable.Value is string { Length: > 0 }
+                && (name.Equals(StorageKey, StringComparison.OrdinalIgnoreCase)
+                    || name.StartsWith(StorageKey + "__", StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static string StorePath(string dataDirectory) => Path.GetFullPath(Path.Combine(dataDirectory, SqliteCrashStore.FileName));
+
+    /// <summary>The seam for the Azure Table store (crash groups and occurrences tables through <c>KDumpStorage</c>).</summary>
+    private static StoreChoice OpenAzure() => StoreChoice.Failed(
+        "KDumpStorage is set, so the crashes are in Azure Table Storage, which this build of kdumpcloud does not read yet; " +
+        "give --data-directory DIR to use an embedded relay's store");
+
+    private static StoreChoice Open(string path)
+    {
+        try
+        {
+            return new StoreChoice(new SqliteCrashStore(path, TimeProvider.System), path, null);
+        }
+        catch (Exception error) when (error is InvalidOperationException or IOException or UnauthorizedAccessException
+            or Microsoft.Data.Sqlite.SqliteException)
+        {
+            return StoreChoice.Failed($"cannot open the crash store {path}: {error.Message}");
+        }
+    }
+}
+
+/// <summary>A store to work on, or why there is none.</summary>
+internal sealed record StoreChoice(ICrashStore? Store, string Description, string? Problem)
+{
+    public static StoreChoice Failed(string problem) => new(null, string.Empty, problem);
+}

@@ -1,0 +1,204 @@
+using System.CommandLine;
+using KDumpCloud.Ingest.Model;
+using KDumpCloud.Ingest.Ports;
+
+namespace KDumpCloud.Cli.Commands;
+
+/// <summary>
+/// <c>kdumpcloud crashes</c>: lists crash groups, shows one with its occurrences, sets a group's status and merges two
+/// groups, on the store <see cref="CrashStoreFactory"/> picks. Exit codes: 0 done, 1 no such group or a change the
+/// store refused (a merged group), 2 no store.
+/// </summary>
+internal static class CrashesCommand
+{
+    private const string Description =
+        "List and manage crash groups: one group per bug (per fingerprint), with its count, Macs, OS builds and status.\n" +
+        "Without a subcommand it lists groups, newest first. The store is the embedded relay's crashes.db in --data-directory\n" +
+        $"(default {CrashStoreFactory.DefaultDataDirectory}, the relay's default, in the working directory). A group ID may be given by a unique prefix.\n\n" +
+        "Examples:\n" +
+        "  kdumpcloud crashes\n" +
+        "  kdumpcloud crashes --sort frequent --limit 10 --json\n" +
+        "  kdumpcloud crashes show 3f2a9c1b\n" +
+        "  kdumpcloud crashes resolve 3f2a9c1b\n" +
+        "  kdumpcloud crashes merge 3f2a9c1b 77d0e4aa      (77d0e4aa's occurrences, now and later, count in 3f2a9c1b)\n\n" +
+        "Exit codes: 0 done, 1 no such group or a change refused (e.g. the group is merged), 2 no crash store.";
+
+    public static Command Create()
+    {
+        var dataDirectory = new Option<string?>("--data-directory")
+        {
+            Description = $"The relay's data directory (Relay:DataDirectory) holding crashes.db. Default: {CrashStoreFactory.DefaultDataDirectory}.",
+            HelpName = "dir",
+            Recursive = true,
+        };
+        var json = new Option<bool>("--json")
+        {
+            Description = "One JSON object per group per line: fingerprint, signature, kind, culprit, status, count, machines (distinct Macs), " +
+                "osBuilds, kernels, firstSeen, lastSeen; show adds occurrences.",
+            Recursive = true,
+        };
+        var sort = new Option<string>("--sort") { Description = "newest (last seen first) or frequent (highest count first).", DefaultValueFactory = _ => "newest" };
+        sort.AcceptOnlyFromAmong("newest", "frequent");
+        var limit = new Option<int>("--limit") { Description = "Most groups listed.", DefaultValueFactory = _ => 50 };
+
+        var command = new Command("crashes", Description) { dataDirectory, json, sort, limit };
+        command.SetAction((result, cancellationToken) => WithStoreAsync(result, dataDirectory, (store, output) =>
+            ListAsync(store, result.GetValue(sort) == "frequent" ? GroupOrder.MostFrequent : GroupOrder.Newest, result.GetValue(limit),
+                result.GetValue(json), output, cancellationToken)));
+
+        command.Subcommands.Add(Show(dataDirectory, json));
+        command.Subcommands.Add(SetStatus("resolve", GroupStatus.Resolved, "Mark a group resolved (fixed): seeing it again is a regression and reopens it.", dataDirectory, json));
+        command.Subcommands.Add(SetStatus("ignore", GroupStatus.Ignored, "Mark a group ignored: still counted, never reported as new or regressed.", dataDirectory, json));
+        command.Subcommands.Add(SetStatus("reopen", GroupStatus.Open, "Mark a resolved or ignored group open again.", dataDirectory, json));
+        command.Subcommands.Add(Merge(dataDirectory, json));
+        return command;
+    }
+
+    private static Command Show(Option<string?> dataDirectory, Option<bool> json)
+    {
+        var id = GroupIdArgument("id", "The group's ID (its fingerprint), or a unique prefix of it.");
+        var limit = new Option<int>("--limit") { Description = "Most occurrences shown, newest first.", DefaultValueFactory = _ => 20 };
+        var command = new Command("show", "Show a group and its occurrences (each dump: when, which Mac, OS build, complete or not).") { id, limit };
+        command.SetAction((result, cancellationToken) => WithStoreAsync(result, dataDirectory, async (store, output) =>
+        {
+            var group = await FindAsync(store, result.GetValue(id)!, result, cancellationToken);
+            if (group is null)
+            {
+                return 1;
+            }
+
+            var occurrences = await store.ListOccurrencesAsync(group.Id, Math.Max(0, result.GetValue(limit)), cancellationToken);
+            await output.WriteAsync(result.GetValue(json) ? CrashesOutput.GroupJson(group, occurrences) + "\n" : CrashesOutput.GroupText(group, occurrences));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command SetStatus(string name, GroupStatus status, string description, Option<string?> dataDirectory, Option<bool> json)
+    {
+        var id = GroupIdArgument("id", "The group's ID, or a unique prefix of it.");
+        var command = new Command(name, description) { id };
+        command.SetAction((result, cancellationToken) => WithStoreAsync(result, dataDirectory, async (store, output) =>
+        {
+            var group = await FindAsync(store, result.GetValue(id)!, result, cancellationToken);
+            if (group is null)
+            {
+                return 1;
+            }
+
+            try
+            {
+                var changed = await store.SetStatusAsync(group.Id, status, cancellationToken);
+                if (changed is null)
+                {
+                    return await FailAsync(result, 1, $"there is no group {group.Id}");
+                }
+
+                await output.WriteLineAsync(result.GetValue(json)
+                    ? CrashesOutput.GroupJson(changed, null)
+                    : $"{CrashesOutput.StatusName(changed.Status)}  {changed.Id}  {changed.Signature}");
+                return 0;
+            }
+            catch (InvalidOperationException refused)
+            {
+                return await FailAsync(result, 1, refused.Message);
+            }
+        }));
+        return command;
+    }
+
+    private static Command Merge(Option<string?> dataDirectory, Option<bool> json)
+    {
+        var into = GroupIdArgument("into", "The group that stays (ID or unique prefix).");
+        var from = GroupIdArgument("from", "The group merged into it (ID or unique prefix); its later occurrences count in INTO.");
+        var command = new Command("merge", "Merge two groups a person knows are the same bug: FROM's counts, Macs and builds fold into INTO, " +
+            "and later occurrences of either fingerprint count in INTO.") { into, from };
+        command.SetAction((result, cancellationToken) => WithStoreAsync(result, dataDirectory, async (store, output) =>
+        {
+            var survivor = await FindAsync(store, result.GetValue(into)!, result, cancellationToken);
+            var absorbed = survivor is null ? null : await FindAsync(store, result.GetValue(from)!, result, cancellationToken);
+            if (survivor is null || absorbed is null)
+            {
+                return 1;
+            }
+
+            try
+            {
+                var merged = await store.MergeAsync(survivor.Id, absorbed.Id, cancellationToken);
+                await output.WriteLineAsync(result.GetValue(json)
+                    ? CrashesOutput.GroupJson(merged, null)
+                    : $"merged {absorbed.Id} into {merged.Id}: count {merged.Count}, {merged.Machines.Count} Macs  {merged.Signature}");
+                return 0;
+            }
+            catch (InvalidOperationException refused)
+            {
+                return await FailAsync(result, 1, refused.Message);
+            }
+        }));
+        return command;
+    }
+
+    private static async Task<int> ListAsync(ICrashStore store, GroupOrder order, int limit, bool json, TextWriter output, CancellationToken cancellationToken)
+    {
+        var groups = await store.ListGroupsAsync(order, Math.Max(0, limit), cancellationToken);
+        if (json)
+        {
+            foreach (var group in groups)
+            {
+                await output.WriteAsync(CrashesOutput.GroupJson(group, null) + "\n");
+            }
+        }
+        else
+        {
+            await output.WriteAsync(CrashesOutput.ListText(groups));
+        }
+
+        return 0;
+    }
+
+    /// <summary>The group <paramref name="id"/> names exactly, or the one listed group it is a unique prefix of;
+    /// reports and returns null otherwise.</summary>
+    private static async Task<CrashGroup?> FindAsync(ICrashStore store, string id, ParseResult result, CancellationToken cancellationToken)
+    {
+        if (await store.FindGroupAsync(id, cancellationToken) is { } exact)
+        {
+            return exact;
+        }
+
+        var candidates = id.Length == 0
+            ? []
+            : (await store.ListGroupsAsync(GroupOrder.Newest, MaxPrefixCandidates, cancellationToken))
+                .Where(group => group.Id.StartsWith(id, StringComparison.OrdinalIgnoreCase)).Take(2).ToList();
+        if (candidates.Count == 1)
+        {
+            return candidates[0];
+        }
+
+        await FailAsync(result, 1, candidates.Count == 0
+            ? $"there is no group {id} (kdumpcloud crashes lists them)"
+            : $"{id} is the start of more than one group's ID; give more of it");
+        return null;
+    }
+
+    /// <summary>Prefixes are looked up among at most this many groups; a full ID always works.</summary>
+    private const int MaxPrefixCandidates = 100_000;
+
+    private static Argument<string> GroupIdArgument(string name, string description) => new(name) { Description = description };
+
+    private static async Task<int> WithStoreAsync(ParseResult result, Option<string?> dataDirectory, Func<ICrashStore, TextWriter, Task<int>> work)
+    {
+        var choice = CrashStoreFactory.OpenExisting(result.GetValue(dataDirectory), Environment.GetEnvironmentVariables());
+        if (choice.Store is null)
+        {
+            return await FailAsync(result, 2, choice.Problem!);
+        }
+
+        return await work(choice.Store, result.InvocationConfiguration.Output);
+    }
+
+    private static async Task<int> FailAsync(ParseResult result, int exitCode, string problem)
+    {
+        await result.InvocationConfiguration.Error.WriteLineAsync($"kdumpcloud crashes: {problem}");
+        return exitCode;
+    }
+}

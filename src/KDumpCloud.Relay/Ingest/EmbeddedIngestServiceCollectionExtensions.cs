@@ -1,0 +1,42 @@
+using KDumpCloud.Ingest.Embedded;
+using KDumpCloud.Ingest.Ports;
+using KDumpCloud.Ingest.Processing;
+using KDumpCloud.Relay.Options;
+using KDumpCloud.Relay.Spool;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace KDumpCloud.Relay.Ingest;
+
+public static class EmbeddedIngestServiceCollectionExtensions
+{
+    /// <summary>
+    /// The in-process ingest (the core over the spool's files and <c>crashes.db</c> in the data directory), only when
+    /// <see cref="EmbeddedIngestOptions.IsActive"/>: without <c>KDumpStorage</c> and not switched off. Call after the
+    /// spool's services, so the spool is recovered before the ingest reads it.
+    /// </summary>
+    public static IServiceCollection AddEmbeddedIngest(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (!EmbeddedIngestOptions.IsActive(configuration))
+        {
+            return services;
+        }
+
+        services.AddOptions<EmbeddedIngestOptions>().BindConfiguration(EmbeddedIngestOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmbeddedIngestOptions>, EmbeddedIngestOptionsValidator>();
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IngestOptions>, CoreIngestOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton(provider => new SqliteCrashStore(
+            Path.Combine(Path.GetFullPath(provider.GetRequiredService<IOptions<RelayOptions>>().Value.DataDirectory), SqliteCrashStore.FileName),
+            provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ICrashStore>(provider => provider.GetRequiredService<SqliteCrashStore>());
+
+        // Only files in the spool's dumps/ are ever opened, whatever a journal says.
+        services.TryAddSingleton<IDumpReader>(provider => new FileDumpReader(provider.GetRequiredService<DumpSpool>().DumpsDirectory));
+        services.AddSingleton<DumpIngestor>();
+        services.AddHostedService<EmbeddedIngestService>();
+        return services;
+    }
+}
