@@ -109,6 +109,9 @@ internal static partial class Log
     [LoggerMessage(407, LogLevel.Warning, "{Resource} could not be created ({Error}); expecting it to exist")]
     public static partial void StorageNotCreated(ILogger logger, Uri resource, string error);
 
+    [LoggerMessage(410, LogLevel.Information, "Upload of {FileName} resumes after {Blocks} blocks ({Bytes} bytes) an earlier attempt staged")]
+    public static partial void UploadResumed(ILogger logger, string fileName, long blocks, long bytes);
+
     // 420-429: the uploader's storage circuit and backlog (StorageResilience, UploadBacklog).
     [LoggerMessage(420, LogLevel.Warning, "Storage unreachable ({Operation}: {Reason}): uploads wait, and one call probes it every {BreakSeconds:0.#} s; the relay goes on receiving. Backlog: {Dumps} dumps, {Bytes} bytes not yet uploaded")]
     public static partial void StorageCircuitOpened(ILogger logger, string operation, string reason, double breakSeconds, int dumps, long bytes);

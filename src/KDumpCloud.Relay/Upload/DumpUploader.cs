@@ -178,8 +178,9 @@ internal sealed class DumpUploader(
         else if (journal.Upload?.State != UploadStates.Committed)
         {
             var clock = Stopwatch.StartNew();
-            Record(progress.DumpId, UploadStates.Staging, blobName, 0);
-            var length = await StageAsync(progress, blob, blobName, cancellationToken);
+            var resumeBlocks = await ResumableBlocksAsync(journal, progress, blob, cancellationToken);
+            Record(progress.DumpId, UploadStates.Staging, blobName, resumeBlocks * _options.BlockSizeBytes);
+            var length = await StageAsync(progress, blob, blobName, resumeBlocks, cancellationToken);
             journal = spool.Find(progress.DumpId) ?? throw new DumpUnavailableException("the spool released it while it was uploaded");
             var committedNow = await storage.CommitAsync(blob, BlockIds.All(length, _options.BlockSizeBytes),
                 BlobNames.Metadata(journal, _options.RelayHost), cancellationToken);
@@ -205,15 +206,46 @@ internal sealed class DumpUploader(
         Log.IngestMessageSent(logger, journal.FileName, storage.QueueUri);
     }
 
+    /// <summary>
+    /// How many leading full blocks an earlier attempt or process already staged, so they are not sent again: those
+    /// below the journal's <see cref="DumpUpload.BytesStaged"/> that the service still lists, each at full size. Only
+    /// for dumps without SEEKs: a SEEK may have rewritten a staged block just before a crash, before it was staged
+    /// again, and then only the file is right (pre-10.11 Mach-O cores are re-staged whole).
+    /// </summary>
+    private async Task<long> ResumableBlocksAsync(DumpJournal journal, DumpProgress progress,
+        Azure.Storage.Blobs.Specialized.BlockBlobClient blob, CancellationToken cancellationToken)
+    {
+        var blockSize = _options.BlockSizeBytes;
+        var recorded = Math.Min(journal.Upload is { State: UploadStates.Staging } upload ? upload.BytesStaged : 0, progress.WrittenLength) / blockSize;
+        if (recorded == 0 || journal.Seeks > 0)
+        {
+            return 0;
+        }
+
+        var staged = await storage.StagedBlocksAsync(blob, cancellationToken);
+        long resumable = 0;
+        while (resumable < recorded && staged.TryGetValue(BlockIds.For(resumable), out var size) && size == blockSize)
+        {
+            resumable++;
+        }
+
+        if (resumable > 0)
+        {
+            Log.UploadResumed(logger, journal.FileName, resumable, resumable * blockSize);
+        }
+
+        return resumable;
+    }
+
     /// <summary>Stages every block of the dump as its bytes arrive; returns the dump's final length once it is
     /// finished and every block, the last partial one included, is staged as it is on disk.</summary>
     private async Task<long> StageAsync(DumpProgress progress, Azure.Storage.Blobs.Specialized.BlockBlobClient blob, string blobName,
-        CancellationToken cancellationToken)
+        long resumeBlocks, CancellationToken cancellationToken)
     {
         using var reader = DumpBlockReader.TryOpen(spool.DumpPath(progress.FileName), out var problem)
             ?? throw new DumpUnavailableException($"its file {problem}");
         var blockSize = _options.BlockSizeBytes;
-        long fullBlocksStaged = 0;
+        long fullBlocksStaged = resumeBlocks;
         var recordedAt = time.GetTimestamp();
         var toStage = new SortedSet<long>();
         while (true)

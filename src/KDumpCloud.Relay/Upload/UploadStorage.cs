@@ -131,6 +131,22 @@ internal sealed class UploadStorage
         }
     }
 
+    /// <summary>The blocks staged for the blob and not committed, by id, with their sizes; empty when there are none
+    /// (the service keeps uncommitted blocks for a week).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> StagedBlocksAsync(BlockBlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var list = await _resilience.ExecuteAsync("list staged blocks",
+                async token => (await blob.GetBlockListAsync(BlockListTypes.Uncommitted, cancellationToken: token)).Value, cancellationToken);
+            return list.UncommittedBlocks.ToDictionary(block => block.Name, block => block.SizeLong, StringComparer.Ordinal);
+        }
+        catch (RequestFailedException error) when (error.Status == 404)
+        {
+            return new Dictionary<string, long>();
+        }
+    }
+
     /// <summary>Whether the blob is already committed for this dump (an earlier process committed it and stopped
     /// before journaling that).</summary>
     public async Task<bool> IsCommittedAsync(BlockBlobClient blob, Guid dumpId, CancellationToken cancellationToken)
