@@ -27,7 +27,7 @@ mkdir -p "$work/c" "$work/relay"
 "$work/minimal-receiver" 127.0.0.1 0 "$work/c" > "$work/c.out" &
 pids+=($!)
 dotnet "$relay_dll" --Relay:Port 0 --Relay:BindAddress 127.0.0.1 --Relay:DataDirectory "$work/relay" \
-  --Relay:MinFreeDiskBytes 0 > "$work/relay.out" 2>&1 &
+  --Relay:MinFreeDiskBytes 0 --EmbeddedIngest:Enabled false > "$work/relay.out" 2>&1 &
 relay_pid=$!
 pids+=($relay_pid)
 for _ in $(seq 100); do

@@ -38,7 +38,9 @@ internal sealed partial class RelayProcess : IDisposable
             UseShellExecute = false,
         };
         foreach (var argument in (string[])[relayDll, "--Relay:Port", port.ToString(CultureInfo.InvariantCulture),
-            "--Relay:BindAddress", "127.0.0.1", "--Relay:DataDirectory", dataDirectory, .. extraArguments])
+            "--Relay:BindAddress", "127.0.0.1", "--Relay:DataDirectory", dataDirectory,
+            // The receive path alone, as the committed results measured it; the embedded ingest is measured on its own.
+            "--EmbeddedIngest:Enabled", "false", .. extraArguments])
         {
             start.ArgumentList.Add(argument);
         }

@@ -16,7 +16,7 @@ internal static class StormReport
         var s = new StringBuilder();
         Line(s, "## Settings");
         Line(s);
-        Line(s, $"- Relay: `dotnet kdumpcloud-relay.dll --Relay:Port 0 --Relay:BindAddress 127.0.0.1 --Relay:DataDirectory <tmp>{string.Concat(o.RelayArguments.Select(a => " " + a))}` (listened on {f.Port}); its defaults otherwise");
+        Line(s, $"- Relay: `dotnet kdumpcloud-relay.dll --Relay:Port 0 --Relay:BindAddress 127.0.0.1 --Relay:DataDirectory <tmp> --EmbeddedIngest:Enabled false{string.Concat(o.RelayArguments.Select(a => " " + a))}` (listened on {f.Port}); its defaults otherwise");
         Line(s, $"- Macs: modern kernel (xnu-7195+, 1406-byte DATA, sequential core), each Mac from its own 127.x.y.z, source port {(o.MacsUseServerPort ? "= the relay's port, as a real Mac's is its panicd_port" : "any")}");
         Line(s, $"- Probe: 127.1.0.1, {SizeText.Format(o.ProbeSize)} cores one after another ({o.ProbePause.TotalMilliseconds:0} ms apart), {StormOptions.TimingName(o.ProbeTiming)} timing, new content each time");
         foreach (var p in f.Phases)
