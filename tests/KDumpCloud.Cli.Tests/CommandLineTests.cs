@@ -6,11 +6,18 @@ namespace KDumpCloud.Cli.Tests;
 /// <summary>The real <c>kdumpcloud</c> command line, invoked in process with captured output.</summary>
 public class CommandLineTests
 {
-    internal static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    internal static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) =>
+        RunAsync(new Dictionary<string, string>(), CancellationToken.None, args);
+
+    /// <summary>Runs with <paramref name="environment"/> as the environment <c>crashes</c> and <c>ingest</c> read
+    /// (KDumpStorage and the Ingest settings), never the test process's own.</summary>
+    internal static async Task<(int ExitCode, string Output, string Error)> RunAsync(System.Collections.IDictionary environment,
+        CancellationToken cancellationToken, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exitCode = await KdumpCloudCommand.Create().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = await KdumpCloudCommand.Create(environment).Parse(args)
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
         return (exitCode, output.ToString(), error.ToString());
     }
 

@@ -180,7 +180,7 @@ public sealed class CrashesCommandTests : IDisposable
         var (exitCode, output, _) = await _folder.RunAsync("crashes", "--help");
 
         Assert.Equal(0, exitCode);
-        foreach (var word in new[] { "show", "resolve", "ignore", "reopen", "merge", "--data-directory", "--json", "--sort", "crashes.db" })
+        foreach (var word in new[] { "show", "resolve", "ignore", "reopen", "merge", "--data-directory", "--json", "--sort", "crashes.db", "KDumpStorage", "KDumpStorage__tableServiceUri", "Ingest__Azure__GroupsTable" })
         {
             Assert.Contains(word, output, StringComparison.Ordinal);
         }

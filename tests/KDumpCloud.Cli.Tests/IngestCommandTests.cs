@@ -89,5 +89,56 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Contains("KDumpStorage", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Ingest_IdentityFormWithoutQueueServiceUri_ExitsTwoNamingTheKey()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["KDumpStorage__blobServiceUri"] = "https://lab.blob.core.windows.net",
+            ["KDumpStorage__tableServiceUri"] = "https://lab.table.core.windows.net",
+        };
+
+        var (exitCode, _, error) = await CommandLineTests.RunAsync(environment, CancellationToken.None, "ingest", "--once");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("KDumpStorage__queueServiceUri", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_UnusableConnectionString_ExitsTwoWithoutQuotingIt()
+    {
+        var environment = new Dictionary<string, string> { ["KDumpStorage"] = "AccountKey=secret-looking-value;nonsense" };
+
+        var (exitCode, _, error) = await CommandLineTests.RunAsync(environment, CancellationToken.None, "ingest", "--once");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("KDumpStorage", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-looking-value", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--queue", "Dump_Ingest")]
+    [InlineData("--queue", "a-queue-name-that-leaves-no-room-for-the-poison-suffix-xxxxx")]
+    [InlineData("--visibility-timeout", "-1")]
+    public async Task Ingest_BadQueueOption_IsAParseError(string option, string value)
+    {
+        var (exitCode, _, error) = await _folder.RunAsync("ingest", "--once", option, value);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(option, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_Help_ExplainsTheQueueWorker()
+    {
+        var (exitCode, output, _) = await _folder.RunAsync("ingest", "--help");
+
+        Assert.Equal(0, exitCode);
+        foreach (var word in new[] { "--queue", "--once", "--visibility-timeout", "KDumpStorage", "KDumpStorage__queueServiceUri", "-poison", "dump-ingest" })
+        {
+            Assert.Contains(word, output, StringComparison.Ordinal);
+        }
+    }
+
     public void Dispose() => _folder.Dispose();
 }

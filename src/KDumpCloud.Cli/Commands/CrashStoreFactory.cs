@@ -1,4 +1,6 @@
 using System.Collections;
+using KDumpCloud.Cli.Queue;
+using KDumpCloud.Ingest.Azure;
 using KDumpCloud.Ingest.Embedded;
 using KDumpCloud.Ingest.Ports;
 
@@ -7,7 +9,7 @@ namespace KDumpCloud.Cli.Commands;
 /// <summary>
 /// Which crash store <c>crashes</c> and <c>ingest</c> work on: the embedded store (<c>crashes.db</c>) of the relay whose
 /// data directory <c>--data-directory</c> names, or, when <c>KDumpStorage</c> is set and no directory is named, the
-/// Azure Table store. The Azure side plugs in at <see cref="OpenAzure"/>.
+/// Azure Table store, built through <c>AddKDumpIngest</c> as the Function builds it (<see cref="OpenAzure"/>).
 /// </summary>
 internal static class CrashStoreFactory
 {
@@ -24,7 +26,7 @@ internal static class CrashStoreFactory
     {
         if (dataDirectory is null && IsAzureConfigured(environment))
         {
-            return OpenAzure();
+            return OpenAzure(environment);
         }
 
         var path = StorePath(dataDirectory ?? DefaultDataDirectory);
@@ -74,10 +76,23 @@ internal static class CrashStoreFactory
 
     public static string StorePath(string dataDirectory) => Path.GetFullPath(Path.Combine(dataDirectory, SqliteCrashStore.FileName));
 
-    /// <summary>The seam for the Azure Table store (crash groups and occurrences tables through <c>KDumpStorage</c>).</summary>
-    private static StoreChoice OpenAzure() => StoreChoice.Failed(
-        "KDumpStorage is set, so the crashes are in Azure Table Storage, which this build of kdumpcloud does not read yet; " +
-        "give --data-directory DIR to use an embedded relay's store");
+    /// <summary>The Azure Table store <c>KDumpStorage</c> names (tables <c>Ingest:Azure:GroupsTable</c> and
+    /// <c>Ingest:Azure:OccurrencesTable</c>, default crashgroups and occurrences), configured from
+    /// <paramref name="environment"/> exactly as the Function is configured from its app settings.</summary>
+    public static StoreChoice OpenAzure(IDictionary environment)
+    {
+        var configuration = EnvironmentConfiguration.From(environment);
+        var (services, problem) = AzureIngestServices.Create(configuration);
+        if (services is null)
+        {
+            return StoreChoice.Failed(problem!);
+        }
+
+        var tables = configuration.GetSection(AzureIngestOptions.SectionName);
+        return new StoreChoice(services.Store,
+            $"Azure Table Storage ({tables["GroupsTable"] ?? "crashgroups"}, {tables["OccurrencesTable"] ?? "occurrences"}) through {StorageKey}",
+            null, services);
+    }
 
     private static StoreChoice Open(string path)
     {
@@ -93,8 +108,10 @@ internal static class CrashStoreFactory
     }
 }
 
-/// <summary>A store to work on, or why there is none.</summary>
-internal sealed record StoreChoice(ICrashStore? Store, string Description, string? Problem)
+/// <summary>A store to work on, or why there is none; disposing it releases what the store needs (the Azure clients).</summary>
+internal sealed record StoreChoice(ICrashStore? Store, string Description, string? Problem, IAsyncDisposable? Resources = null) : IAsyncDisposable
 {
     public static StoreChoice Failed(string problem) => new(null, string.Empty, problem);
+
+    public ValueTask DisposeAsync() => Resources?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

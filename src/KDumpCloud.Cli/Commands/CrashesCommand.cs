@@ -1,3 +1,4 @@
+using System.Collections;
 using System.CommandLine;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
@@ -13,8 +14,15 @@ internal static class CrashesCommand
 {
     private const string Description =
         "List and manage crash groups: one group per bug (per fingerprint), with its count, Macs, OS builds and status.\n" +
-        "Without a subcommand it lists groups, newest first. The store is the embedded relay's crashes.db in --data-directory\n" +
-        $"(default {CrashStoreFactory.DefaultDataDirectory}, the relay's default, in the working directory). A group ID may be given by a unique prefix.\n\n" +
+        "Without a subcommand it lists groups, newest first. A group ID may be given by a unique prefix.\n\n" +
+        "Which store:\n" +
+        "  --data-directory DIR       the embedded relay's crashes.db in DIR (always, when given).\n" +
+        "  KDumpStorage set           otherwise, Azure Table Storage, configured from the environment as the Function is:\n" +
+        "                             KDumpStorage=<connection string>, or KDumpStorage__tableServiceUri and __blobServiceUri\n" +
+        "                             (https://ACCOUNT.table.core.windows.net …; DefaultAzureCredential, KDumpStorage__clientId for a\n" +
+        "                             user-assigned identity);\n" +
+        "                             tables Ingest__Azure__GroupsTable and Ingest__Azure__OccurrencesTable (crashgroups, occurrences).\n" +
+        $"  neither                    the embedded relay's crashes.db in {CrashStoreFactory.DefaultDataDirectory} (the relay's default) in the working directory.\n\n" +
         "Examples:\n" +
         "  kdumpcloud crashes\n" +
         "  kdumpcloud crashes --sort frequent --limit 10 --json\n" +
@@ -23,11 +31,14 @@ internal static class CrashesCommand
         "  kdumpcloud crashes merge 3f2a9c1b 77d0e4aa      (77d0e4aa's occurrences, now and later, count in 3f2a9c1b)\n\n" +
         "Exit codes: 0 done, 1 no such group or a change refused (e.g. the group is merged), 2 no crash store.";
 
-    public static Command Create()
+    /// <param name="environment">Where <c>KDumpStorage</c> and the <c>Ingest</c> settings are read; the process
+    /// environment when null (tests pass their own).</param>
+    public static Command Create(IDictionary? environment = null)
     {
         var dataDirectory = new Option<string?>("--data-directory")
         {
-            Description = $"The relay's data directory (Relay:DataDirectory) holding crashes.db. Default: {CrashStoreFactory.DefaultDataDirectory}.",
+            Description = "The relay's data directory (Relay:DataDirectory) holding crashes.db. Default: Azure Table Storage when KDumpStorage " +
+                $"is set, else {CrashStoreFactory.DefaultDataDirectory}.",
             HelpName = "dir",
             Recursive = true,
         };
@@ -42,24 +53,24 @@ internal static class CrashesCommand
         var limit = new Option<int>("--limit") { Description = "Most groups listed.", DefaultValueFactory = _ => 50 };
 
         var command = new Command("crashes", Description) { dataDirectory, json, sort, limit };
-        command.SetAction((result, cancellationToken) => WithStoreAsync(result, dataDirectory, (store, output) =>
+        command.SetAction((result, cancellationToken) => WithStoreAsync(result, dataDirectory, environment, (store, output) =>
             ListAsync(store, result.GetValue(sort) == "frequent" ? GroupOrder.MostFrequent : GroupOrder.Newest, result.GetValue(limit),
                 result.GetValue(json), output, cancellationToken)));
 
-        command.Subcommands.Add(Show(dataDirectory, json));
-        command.Subcommands.Add(SetStatus("resolve", GroupStatus.Resolved, "Mark a group resolved (fixed): seeing it again is a regression and reopens it.", dataDirectory, json));
-        command.Subcommands.Add(SetStatus("ignore", GroupStatus.Ignored, "Mark a group ignored: still counted, never reported as new or regressed.", dataDirectory, json));
-        command.Subcommands.Add(SetStatus("reopen", GroupStatus.Open, "Mark a resolved or ignored group open again.", dataDirectory, json));
-        command.Subcommands.Add(Merge(dataDirectory, json));
+        command.Subcommands.Add(Show(dataDirectory, json, environment));
+        command.Subcommands.Add(SetStatus("resolve", GroupStatus.Resolved, "Mark a group resolved (fixed): seeing it again is a regression and reopens it.", dataDirectory, json, environment));
+        command.Subcommands.Add(SetStatus("ignore", GroupStatus.Ignored, "Mark a group ignored: still counted, never reported as new or regressed.", dataDirectory, json, environment));
+        command.Subcommands.Add(SetStatus("reopen", GroupStatus.Open, "Mark a resolved or ignored group open again.", dataDirectory, json, environment));
+        command.Subcommands.Add(Merge(dataDirectory, json, environment));
         return command;
     }
 
-    private static Command Show(Option<string?> dataDirectory, Option<bool> json)
+    private static Command Show(Option<string?> dataDirectory, Option<bool> json, IDictionary? environment)
     {
         var id = GroupIdArgument("id", "The group's ID (its fingerprint), or a unique prefix of it.");
         var limit = new Option<int>("--limit") { Description = "Most occurrences shown, newest first.", DefaultValueFactory = _ => 20 };
         var command = new Command("show", "Show a group and its occurrences (each dump: when, which Mac, OS build, complete or not).") { id, limit };
-        command.SetAction((result, cancellationToken) => WithStoreAsync(result, dataDirectory, async (store, output) =>
+        command.SetAction((result, cancellationToken) => WithStoreAsync(result, dataDirectory, environment, async (store, output) =>
         {
             var group = await FindAsync(store, result.GetValue(id)!, result, cancellationToken);
             if (group is null)
@@ -74,11 +85,12 @@ internal static class CrashesCommand
         return command;
     }
 
-    private static Command SetStatus(string name, GroupStatus status, string description, Option<string?> dataDirectory, Option<bool> json)
+    private static Command SetStatus(string name, GroupStatus status, string description, Option<string?> dataDirectory, Option<bool> json,
+        IDictionary? environment)
     {
         var id = GroupIdArgument("id", "The group's ID, or a unique prefix of it.");
         var command = new Command(name, description) { id };
-        command.SetAction((result, cancellationToken) => WithStoreAsync(result, dataDirectory, async (store, output) =>
+        command.SetAction((result, cancellationToken) => WithStoreAsync(result, dataDirectory, environment, async (store, output) =>
         {
             var group = await FindAsync(store, result.GetValue(id)!, result, cancellationToken);
             if (group is null)
@@ -107,13 +119,13 @@ internal static class CrashesCommand
         return command;
     }
 
-    private static Command Merge(Option<string?> dataDirectory, Option<bool> json)
+    private static Command Merge(Option<string?> dataDirectory, Option<bool> json, IDictionary? environment)
     {
         var into = GroupIdArgument("into", "The group that stays (ID or unique prefix).");
         var from = GroupIdArgument("from", "The group merged into it (ID or unique prefix); its later occurrences count in INTO.");
         var command = new Command("merge", "Merge two groups a person knows are the same bug: FROM's counts, Macs and builds fold into INTO, " +
             "and later occurrences of either fingerprint count in INTO.") { into, from };
-        command.SetAction((result, cancellationToken) => WithStoreAsync(result, dataDirectory, async (store, output) =>
+        command.SetAction((result, cancellationToken) => WithStoreAsync(result, dataDirectory, environment, async (store, output) =>
         {
             var survivor = await FindAsync(store, result.GetValue(into)!, result, cancellationToken);
             var absorbed = survivor is null ? null : await FindAsync(store, result.GetValue(from)!, result, cancellationToken);
@@ -185,9 +197,10 @@ internal static class CrashesCommand
 
     private static Argument<string> GroupIdArgument(string name, string description) => new(name) { Description = description };
 
-    private static async Task<int> WithStoreAsync(ParseResult result, Option<string?> dataDirectory, Func<ICrashStore, TextWriter, Task<int>> work)
+    private static async Task<int> WithStoreAsync(ParseResult result, Option<string?> dataDirectory, IDictionary? environment,
+        Func<ICrashStore, TextWriter, Task<int>> work)
     {
-        var choice = CrashStoreFactory.OpenExisting(result.GetValue(dataDirectory), Environment.GetEnvironmentVariables());
+        await using var choice = CrashStoreFactory.OpenExisting(result.GetValue(dataDirectory), environment ?? Environment.GetEnvironmentVariables());
         if (choice.Store is null)
         {
             return await FailAsync(result, 2, choice.Problem!);
