@@ -47,7 +47,9 @@ internal static class RelayHelp
         Uploading (only when KDumpStorage is set; README.md "Uploading to Azure Blob Storage"):
           KDumpStorage                  storage connection string (Azurite: UseDevelopmentStorage=true), or the
                                         section KDumpStorage:blobServiceUri + KDumpStorage:queueServiceUri
-                                        (+ KDumpStorage:clientId) with DefaultAzureCredential      default none
+                                        (+ KDumpStorage:clientId) with DefaultAzureCredential, or
+                                        the managed identity alone with KDumpStorage:credential
+                                        managedidentity                         default none
           Upload:Container              blob container                          default dumps
           Upload:Queue                  ingest queue                            default dump-ingest
           Upload:BlockSizeBytes         staged block size                       default 4194304 (4 MiB)

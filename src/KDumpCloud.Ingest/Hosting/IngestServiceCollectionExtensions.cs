@@ -36,7 +36,7 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton<DumpIngestor>();
         services.TryAddSingleton<IngestQueueHandler>();
 
-        var storage = IngestStorageOptions.IsConfigured(configuration);
+        var storage = KDumpStorageOptions.IsConfigured(configuration);
         var serviceBus = ServiceBusConnectionOptions.IsConfigured(configuration);
         if (storage || serviceBus)
         {
@@ -59,22 +59,21 @@ public static class IngestServiceCollectionExtensions
 
     private static void AddStorage(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<IngestStorageOptions>().Configure(options => IngestStorageOptions.Bind(configuration, options)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestStorageOptions>, IngestStorageOptionsValidator>());
+        services.AddKDumpStorageOptions(configuration, StorageServices.Blob | StorageServices.Table);
         services.AddAzureClients(clients =>
         {
             // One credential, used only in the identity-based form: never a key in a file.
-            clients.UseCredential(provider => Credential(provider.GetRequiredService<IOptions<IngestStorageOptions>>().Value.ClientId));
+            clients.UseCredential(provider => provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value.CreateCredential());
             clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, provider) =>
             {
-                var storage = provider.GetRequiredService<IOptions<IngestStorageOptions>>().Value;
+                var storage = provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value;
                 return string.IsNullOrWhiteSpace(storage.ConnectionString)
                     ? new BlobServiceClient(new Uri(storage.BlobServiceUri!), credential, options)
                     : new BlobServiceClient(storage.ConnectionString, options);
             });
             clients.AddClient<TableServiceClient, TableClientOptions>((options, credential, provider) =>
             {
-                var storage = provider.GetRequiredService<IOptions<IngestStorageOptions>>().Value;
+                var storage = provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value;
                 return string.IsNullOrWhiteSpace(storage.ConnectionString)
                     ? new TableServiceClient(new Uri(storage.TableServiceUri!), credential, options)
                     : new TableServiceClient(storage.ConnectionString, options);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using KDumpCloud.Ingest.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace KDumpCloud.Relay.Ingest;
@@ -39,7 +40,7 @@ public sealed class EmbeddedIngestOptions
     public static bool IsActive(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return !Upload.KDumpStorageOptions.IsConfigured(configuration)
+        return !KDumpStorageOptions.IsConfigured(configuration)
             && configuration.GetSection(SectionName).GetValue(nameof(Enabled), true);
     }
 }

@@ -4,6 +4,7 @@ using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
 using KDumpCloud.Ingest.Processing;
 using KDumpCloud.Relay.Spool;
+using KDumpCloud.Relay.Upload;
 using Microsoft.Extensions.Options;
 
 namespace KDumpCloud.Relay.Ingest;
@@ -132,7 +133,8 @@ internal sealed class EmbeddedIngestService(
                 return; // released by then, or done before a restart
             }
 
-            var message = EmbeddedIngestMessage.From(journal, spool.DumpPath(journal.FileName));
+            // What the uploader would send, pointing at the spool file instead of a blob.
+            var message = IngestMessages.For(journal, FileDumpReader.UriFor(spool.DumpPath(journal.FileName)), Environment.MachineName);
             string reason;
             try
             {

@@ -1,4 +1,4 @@
-using KDumpCloud.Relay.Upload;
+using KDumpCloud.Ingest.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace KDumpCloud.Relay.Retention;

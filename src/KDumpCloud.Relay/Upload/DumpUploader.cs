@@ -201,7 +201,7 @@ internal sealed class DumpUploader(
 
         journal = spool.Find(progress.DumpId) ?? throw new DumpUnavailableException("the spool released it while it was uploaded");
         backlog.Staged(progress.DumpId, journal.FileLength);
-        await storage.SendAsync(IngestMessage.From(journal, blob.Uri, _options.RelayHost), cancellationToken);
+        await storage.SendAsync(IngestMessages.For(journal, blob.Uri, _options.RelayHost), cancellationToken);
         Record(progress.DumpId, UploadStates.Sent, blobName, journal.FileLength);
         Log.IngestMessageSent(logger, journal.FileName, storage.QueueUri);
     }

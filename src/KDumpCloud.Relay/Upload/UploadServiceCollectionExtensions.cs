@@ -1,6 +1,6 @@
-using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using KDumpCloud.Ingest.Hosting;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
 
@@ -20,10 +20,7 @@ public static class UploadServiceCollectionExtensions
             return services;
         }
 
-        services.AddOptions<KDumpStorageOptions>()
-            .Configure(options => KDumpStorageOptions.Bind(configuration, options))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<KDumpStorageOptions>, KDumpStorageOptionsValidator>();
+        services.AddKDumpStorageOptions(configuration, StorageServices.Blob | StorageServices.Queue);
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<UploadOptions>, UploadOptionsAnnotationsValidator>();
         services.AddSingleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>();
@@ -35,11 +32,7 @@ public static class UploadServiceCollectionExtensions
             clients.ConfigureDefaults(configuration.GetSection(UploadOptions.SectionName + ":Client"));
 
             // One credential for both clients, used only in the identity-based form: never a key in a file.
-            clients.UseCredential(provider =>
-            {
-                var storage = provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value;
-                return new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = storage.ClientId });
-            });
+            clients.UseCredential(provider => provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value.CreateCredential());
             clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, provider) =>
             {
                 var storage = provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value;

@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Queues;
+using KDumpCloud.Ingest.Model;
 using Microsoft.Extensions.Options;
 
 namespace KDumpCloud.Relay.Upload;

@@ -166,6 +166,26 @@ public class EmbeddedIngestTests
     }
 
     [Fact]
+    public async Task DumpWithoutAPanic_OccurrenceCarriesTheNamesKernelTheFileAndWhenItEnded()
+    {
+        await using var relay = await RelayUnderTest.StartAsync();
+        const string name = "paniclog-xnu-11417.121.6-127.0.0.41-5eed";
+
+        // Bytes with no panic in them: the kernel version can only come from the file name, through the message.
+        await SendAsync(relay, name, TestContent.Random(3000, 41), DumpKind.PanicLog, "127.0.0.41");
+
+        var journal = await WaitForIngestAsync(relay, name);
+        var occurrence = await relay.Services.GetRequiredService<SqliteCrashStore>().FindOccurrenceAsync(journal.DumpId);
+        Assert.NotNull(occurrence);
+        Assert.Equal(OccurrenceStatus.NoPanic, occurrence.Status);
+        Assert.Equal("xnu-11417.121.6", occurrence.KernelVersion);
+        Assert.NotNull(journal.FinishedAt);
+        Assert.Equal(journal.FinishedAt, occurrence.ReceivedAt);
+        Assert.Equal(FileDumpReader.UriFor(relay.DumpPath(name)).ToString(), occurrence.DumpLocation);
+        Assert.Equal(Environment.MachineName, occurrence.RelayHost);
+    }
+
+    [Fact]
     public async Task WithKDumpStorage_TheRelayDoesNotIngestItself()
     {
         await using var relay = await RelayUnderTest.StartAsync(new Dictionary<string, string?> { ["KDumpStorage"] = "UseDevelopmentStorage=true" });

@@ -1,3 +1,4 @@
+using KDumpCloud.Ingest.Model;
 using KDumpCloud.Relay.Spool;
 using KDumpCloud.Relay.Upload;
 
@@ -47,7 +48,7 @@ public class BlobNamesTests
         var journal = Journal(fileName, Guid.CreateVersion7());
 
         var metadata = BlobNames.Metadata(journal, "relay");
-        var message = IngestMessage.From(journal, new Uri("http://127.0.0.1/dumps/x"), "relay");
+        var message = IngestMessages.For(journal, new Uri("http://127.0.0.1/dumps/x"), "relay");
 
         Assert.Equal(kind, metadata.GetValueOrDefault("kind"));
         Assert.Equal(kernelVersion, metadata.GetValueOrDefault("kernelversion"));

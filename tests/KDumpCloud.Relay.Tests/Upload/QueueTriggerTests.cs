@@ -1,7 +1,7 @@
 using Azure.Storage.Queues;
+using KDumpCloud.Ingest.Model;
 using KDumpCloud.Relay.Spool;
 using KDumpCloud.Relay.Tests.Support;
-using KDumpCloud.Relay.Upload;
 using KDumpCloud.TestSupport;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Host;
@@ -75,10 +75,12 @@ public sealed class QueueTriggerTests(AzuriteServer azurite) : IClassFixture<Azu
             Assert.Equal(journal.FileName, fired.Message.FileName);
             Assert.Equal(journal.Client, fired.Message.Client);
             Assert.Equal("relay-under-test", fired.Message.RelayHost);
+            Assert.NotNull(journal.FinishedAt);
+            Assert.Equal(journal.FinishedAt, fired.Message.ReceivedAt);
             Assert.Equal(1, fired.DequeueCount);
 
             // The SDK binds the POCO with its own JSON (Newtonsoft); the decoded text also reads back with the
-            // relay's own System.Text.Json context, to the same record.
+            // ingest contract's own System.Text.Json context, to the same record.
             Assert.StartsWith("{", fired.Text, StringComparison.Ordinal);
             Assert.Equal(fired.Message, IngestMessage.FromJson(fired.Text));
         }
@@ -100,7 +102,7 @@ public sealed class QueueTriggerTests(AzuriteServer azurite) : IClassFixture<Azu
     /// <summary>What the trigger gave the function.</summary>
     public sealed record Fired(IngestMessage Message, string Text, long DequeueCount);
 
-    /// <summary>The Function's shape: the relay's record bound by the queue trigger.</summary>
+    /// <summary>The Function's shape: the ingest contract's record bound by the queue trigger.</summary>
     public sealed class IngestJob
     {
         private int _runs;

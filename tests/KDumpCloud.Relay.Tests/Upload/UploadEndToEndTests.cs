@@ -120,6 +120,8 @@ public sealed class UploadEndToEndTests(AzuriteServer azurite) : IClassFixture<A
         Assert.Equal(journal.Client, message.Client);
         Assert.Equal(journal.FileName, message.FileName);
         Assert.Equal("relay-under-test", message.RelayHost);
+        Assert.NotNull(message.ReceivedAt);
+        Assert.Equal(journal.FinishedAt, message.ReceivedAt);
     }
 
     /// <summary>The blob name in a blob URI (<c>http://host:port/account/container/name</c>); the host may be a proxy.</summary>

@@ -18,6 +18,7 @@ public class UploadOptionsTests
     [InlineData("KDumpStorage", "not a connection string", "KDumpStorage is not a usable storage connection string")]
     [InlineData("KDumpStorage:blobServiceUri", "https://account.blob.core.windows.net", "KDumpStorage:queueServiceUri is missing")]
     [InlineData("KDumpStorage:queueServiceUri", "https://account.queue.core.windows.net", "KDumpStorage:blobServiceUri is missing")]
+    [InlineData("KDumpStorage:credential", "clientsecret", "KDumpStorage:credential 'clientsecret' is not supported")]
     public async Task InvalidStorage_FailsAtStartNamingTheKey(string key, string value, string expected)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>

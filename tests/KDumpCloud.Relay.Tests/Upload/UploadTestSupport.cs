@@ -5,6 +5,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using KDumpCloud.Relay.Spool;
 using KDumpCloud.Relay.Tests.Support;
+using KDumpCloud.Ingest.Model;
 using KDumpCloud.Relay.Upload;
 using KDumpCloud.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
