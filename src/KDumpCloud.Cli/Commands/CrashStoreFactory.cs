@@ -1,5 +1,6 @@
 using System.Collections;
 using KDumpCloud.Cli.Queue;
+using KDumpCloud.Ingest.Hosting;
 using KDumpCloud.Ingest.Azure;
 using KDumpCloud.Ingest.Embedded;
 using KDumpCloud.Ingest.Ports;
@@ -58,21 +59,8 @@ internal static class CrashStoreFactory
 
     /// <summary>Whether <c>KDumpStorage</c> is set, as a connection string or as its identity-based section
     /// (<c>KDumpStorage__tableServiceUri</c> …), the way the relay and Functions read it from the environment.</summary>
-    public static bool IsAzureConfigured(IDictionary environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        foreach (DictionaryEntry variable in environment)
-        {
-            if (variable.Key is string name && variable.Value is string { Length: > 0 }
-                && (name.Equals(StorageKey, StringComparison.OrdinalIgnoreCase)
-                    || name.StartsWith(StorageKey + "__", StringComparison.OrdinalIgnoreCase)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool IsAzureConfigured(IDictionary environment) =>
+        KDumpStorageOptions.IsConfigured(EnvironmentConfiguration.From(environment));
 
     public static string StorePath(string dataDirectory) => Path.GetFullPath(Path.Combine(dataDirectory, SqliteCrashStore.FileName));
 

@@ -39,7 +39,7 @@ internal sealed class AzureIngestServices : IAsyncDisposable
     public static (AzureIngestServices? Services, string? Problem) Create(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        if (!IngestStorageOptions.IsConfigured(configuration))
+        if (!KDumpStorageOptions.IsConfigured(configuration))
         {
             return (null, $"{CrashStoreFactory.StorageKey} is not set");
         }
