@@ -1,8 +1,8 @@
 using System.Collections;
 using KDumpCloud.Cli.Queue;
-using KDumpCloud.Ingest.Hosting;
 using KDumpCloud.Ingest.Azure;
 using KDumpCloud.Ingest.Embedded;
+using KDumpCloud.Ingest.Hosting;
 using KDumpCloud.Ingest.Ports;
 
 namespace KDumpCloud.Cli.Commands;

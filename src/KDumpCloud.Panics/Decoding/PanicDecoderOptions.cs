@@ -11,7 +11,7 @@ public sealed record PanicDecoderOptions
     public static PanicDecoderOptions Default { get; } = new();
 
     /// <summary>A panic log or JSON panic file is read only this far.</summary>
-    /// <value>8 MiB (<see cref="PanicFileDecoder.MaxTextBytes"/>): logs are kilobytes, <c>.ips</c> files with a stackshot a few megabytes.</value>
+    /// <value>2 MiB (<see cref="PanicFileDecoder.MaxTextBytes"/>): logs are kilobytes, <c>.ips</c> files with a stackshot a few megabytes.</value>
     public int MaxTextBytes { get; init; } = PanicFileDecoder.MaxTextBytes;
 
     /// <summary>At most this many bytes of a core, after decompression, are scanned for the panic text.</summary>

@@ -1,7 +1,9 @@
 using KDumpCloud.Cli.Send;
 using KDumpCloud.Kdump.Clients;
+using KDumpCloud.Relay.Spool;
 using KDumpCloud.Relay.Tests.Support;
 using KDumpCloud.Relay.Tests.Upload;
+using KDumpCloud.Relay.Upload;
 using KDumpCloud.TestSupport;
 using static KDumpCloud.Relay.Tests.Retention.RetentionTestSupport;
 
@@ -47,8 +49,12 @@ public sealed class StorageDownRetentionTests
             MaxDuration = TimeSpan.FromSeconds(30),
         }).SendAsync(deadline.Token);
         Assert.NotEqual(SendOutcome.Completed, refused.Outcome);
-        await Eventually.TrueAsync(() => names.All(name => relay.Spool.ReadJournal(name)?.Upload?.Error is not null),
-            20_000, "the uploads did not fail while storage was down");
+        // Every dump is in and hashed, none announced: the uploader is waiting for storage (at its open circuit, or
+        // between attempts), which is the state retention must leave alone.
+        await Eventually.TrueAsync(
+            () => names.All(name => relay.Spool.ReadJournal(name) is { State: DumpState.Complete, Sha256: not null } journal
+                && journal.Upload?.State != UploadStates.Sent),
+            30_000, "the dumps were not all spooled and hashed while storage was down");
 
         Assert.Empty(relay.Retention().RunPass().Removed);
         Assert.All(names, name => Assert.True(relay.Holds(name), $"{name} was removed before its message was sent"));
