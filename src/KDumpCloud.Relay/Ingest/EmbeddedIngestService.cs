@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using KDumpCloud.Ingest.Embedded;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
@@ -34,67 +33,22 @@ internal sealed class EmbeddedIngestService(
 {
     private readonly EmbeddedIngestOptions _options = options.Value;
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentDumps, options.Value.MaxConcurrentDumps);
-    private readonly ConcurrentDictionary<Guid, byte> _taken = new();
-    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly SpoolFollower _follower = new(spool);
     private int _dumpsTaken;
 
     /// <summary>Dumps taken up for ingest since start (those whose journal already had a result are not).</summary>
     public int DumpsTaken => Volatile.Read(ref _dumpsTaken);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Subscribe before the snapshot, so a dump that starts in between is in one or the other (or both: a dump
-        // is taken once).
-        using var feed = spool.Subscribe();
-        feed.ResetOverflow();
-        var caughtUp = CatchUp(stoppingToken);
-        Log.EmbeddedIngestStarted(logger, store.Path, _options.MaxConcurrentDumps, caughtUp);
-        try
-        {
-            await foreach (var progress in feed.Started.ReadAllAsync(stoppingToken))
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _follower.FollowAsync(
+            wanted: progress => !IsDone(spool.Find(progress.DumpId)),
+            work: (progress, token) =>
             {
-                Take(progress, stoppingToken);
-                if (feed.Overflowed)
-                {
-                    CatchUp(stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            await Task.WhenAll(_running.Keys);
-        }
-
-        int CatchUp(CancellationToken cancellationToken)
-        {
-            feed.ResetOverflow();
-            var taken = 0;
-            foreach (var progress in spool.Snapshot())
-            {
-                taken += Take(progress, cancellationToken) ? 1 : 0;
-            }
-
-            return taken;
-        }
-    }
-
-    private bool Take(DumpProgress progress, CancellationToken stoppingToken)
-    {
-        if (IsDone(spool.Find(progress.DumpId)) || !_taken.TryAdd(progress.DumpId, 0))
-        {
-            return false;
-        }
-
-        Interlocked.Increment(ref _dumpsTaken);
-        var work = Task.Run(() => IngestWhenFinishedAsync(progress, stoppingToken), CancellationToken.None);
-        _running[work] = 0;
-        _ = work.ContinueWith(done => _running.TryRemove(done, out _), CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return true;
-    }
+                Interlocked.Increment(ref _dumpsTaken);
+                return IngestWhenFinishedAsync(progress, token);
+            },
+            caughtUp: taken => Log.EmbeddedIngestStarted(logger, store.Path, _options.MaxConcurrentDumps, taken),
+            stoppingToken);
 
     private static bool IsDone(DumpJournal? journal) => journal?.Ingest?.State is IngestStates.Recorded or IngestStates.Failed;
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using KDumpCloud.Relay.Spool;
 using Microsoft.Extensions.Options;
@@ -37,71 +36,33 @@ internal sealed class DumpUploader(
 
     private readonly UploadOptions _options = options.Value;
     private readonly SemaphoreSlim _blockSlots = new(options.Value.MaxParallelBlocks, options.Value.MaxParallelBlocks);
-    private readonly ConcurrentDictionary<Guid, byte> _taken = new();
-    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly SpoolFollower _follower = new(spool);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Subscribe before the snapshot, so a dump that starts in between is in one or the other (or both: a dump
-        // is taken once).
-        using var feed = spool.Subscribe();
-        feed.ResetOverflow();
-        var caughtUp = CatchUp(stoppingToken);
-        Log.UploaderStarted(logger, storage.ContainerUri, storage.QueueUri, _options.BlockSizeBytes, caughtUp);
         var reporting = backlog.ReportAsync(stoppingToken);
         try
         {
-            await foreach (var progress in feed.Started.ReadAllAsync(stoppingToken))
-            {
-                Take(progress, stoppingToken);
-                if (feed.Overflowed)
-                {
-                    CatchUp(stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            await _follower.FollowAsync(
+                wanted: static _ => true,
+                work: UploadAndReportAsync,
+                caughtUp: taken => Log.UploaderStarted(logger, storage.ContainerUri, storage.QueueUri, _options.BlockSizeBytes, taken),
+                stoppingToken);
         }
         finally
         {
-            await Task.WhenAll(_running.Keys);
             await reporting;
-        }
-
-        int CatchUp(CancellationToken cancellationToken)
-        {
-            feed.ResetOverflow();
-            var taken = 0;
-            foreach (var progress in spool.Snapshot())
-            {
-                taken += Take(progress, cancellationToken) ? 1 : 0;
-            }
-
-            return taken;
         }
     }
 
-    private bool Take(DumpProgress progress, CancellationToken stoppingToken)
+    private async Task UploadAndReportAsync(DumpProgress progress, CancellationToken stoppingToken)
     {
-        if (!_taken.TryAdd(progress.DumpId, 0))
-        {
-            return false;
-        }
-
         backlog.Add(progress);
-        var upload = Task.Run(async () =>
+        await UploadWithRetriesAsync(progress, stoppingToken);
+        if (!stoppingToken.IsCancellationRequested)
         {
-            await UploadWithRetriesAsync(progress, stoppingToken);
-            if (!stoppingToken.IsCancellationRequested)
-            {
-                backlog.Remove(progress.DumpId);
-            }
-        }, CancellationToken.None);
-        _running[upload] = 0;
-        _ = upload.ContinueWith(done => _running.TryRemove(done, out _), CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return true;
+            backlog.Remove(progress.DumpId);
+        }
     }
 
     private async Task UploadWithRetriesAsync(DumpProgress progress, CancellationToken stoppingToken)

@@ -134,7 +134,7 @@ start_relay() {
   local name=$1; shift
   mkdir -p "$work/$name"
   dotnet "$relay_dll" --Relay:Port 0 --Relay:BindAddress 127.0.0.1 --Relay:DataDirectory "$work/$name" \
-    --Relay:MinFreeDiskBytes 0 --Relay:DumpsPerHourPerSource 10000 "$@" "${relay_settings[@]}" > "$work/$name.log" 2>&1 &
+    --Relay:MinFreeDiskBytes 0 --Relay:DumpsPerHourPerSource 10000 --EmbeddedIngest:Enabled false "$@" "${relay_settings[@]}" > "$work/$name.log" 2>&1 &
   relay_pid[$name]=$!
   pids+=($!)
   for _ in $(seq 300); do
