@@ -1,15 +1,14 @@
-using Azure.Identity;
 using Azure.Storage.Queues;
 using KDumpCloud.Cli.Commands;
+using KDumpCloud.Ingest.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace KDumpCloud.Cli.Queue;
 
 /// <summary>
 /// The ingest queue and its poison queue from <c>KDumpStorage</c>, read as the Functions host reads its connection of
-/// that name: a connection string (the key's value, or <c>KDumpStorage:connectionString</c>), or the identity-based
-/// <c>KDumpStorage:queueServiceUri</c> with <c>DefaultAzureCredential</c> (<c>KDumpStorage:clientId</c> picks a
-/// user-assigned identity).
+/// that name and through the same <see cref="KDumpStorageOptions"/> as the relay and the Function: a connection string,
+/// or the identity-based <c>KDumpStorage:queueServiceUri</c> with its credential.
 /// </summary>
 internal static class IngestQueueConnection
 {
@@ -21,27 +20,19 @@ internal static class IngestQueueConnection
     public static (QueueClient? Queue, QueueClient? Poison, string? Problem) Create(IConfiguration configuration, string queueName)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var section = configuration.GetSection(CrashStoreFactory.StorageKey);
-        var connectionString = string.IsNullOrWhiteSpace(section.Value) ? section["connectionString"] : section.Value;
+        var storage = new KDumpStorageOptions();
+        KDumpStorageOptions.Bind(configuration, storage);
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
         try
         {
-            if (!string.IsNullOrWhiteSpace(connectionString))
-            {
-                return (new QueueClient(connectionString, queueName, options),
-                    new QueueClient(connectionString, PoisonQueueName(queueName), options), null);
-            }
-
-            var serviceUri = section["queueServiceUri"];
-            if (string.IsNullOrWhiteSpace(serviceUri))
+            if (string.IsNullOrWhiteSpace(storage.ConnectionString) && string.IsNullOrWhiteSpace(storage.QueueServiceUri))
             {
                 return (null, null,
                     $"{CrashStoreFactory.StorageKey} is in its identity-based form but has no queueServiceUri: set " +
                     $"{CrashStoreFactory.StorageKey}__queueServiceUri (e.g. https://ACCOUNT.queue.core.windows.net) for the ingest queue");
             }
 
-            var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = section["clientId"] });
-            var service = new QueueServiceClient(new Uri(serviceUri, UriKind.Absolute), credential, options);
+            var service = storage.CreateQueueServiceClient(storage.CreateCredential(), options);
             return (service.GetQueueClient(queueName), service.GetQueueClient(PoisonQueueName(queueName)), null);
         }
         catch (Exception error) when (error is FormatException or ArgumentException or InvalidOperationException)

@@ -65,19 +65,9 @@ public static class IngestServiceCollectionExtensions
             // One credential, used only in the identity-based form: never a key in a file.
             clients.UseCredential(provider => provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value.CreateCredential());
             clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, provider) =>
-            {
-                var storage = provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value;
-                return string.IsNullOrWhiteSpace(storage.ConnectionString)
-                    ? new BlobServiceClient(new Uri(storage.BlobServiceUri!), credential, options)
-                    : new BlobServiceClient(storage.ConnectionString, options);
-            });
+                provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value.CreateBlobServiceClient(credential, options));
             clients.AddClient<TableServiceClient, TableClientOptions>((options, credential, provider) =>
-            {
-                var storage = provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value;
-                return string.IsNullOrWhiteSpace(storage.ConnectionString)
-                    ? new TableServiceClient(new Uri(storage.TableServiceUri!), credential, options)
-                    : new TableServiceClient(storage.ConnectionString, options);
-            });
+                provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value.CreateTableServiceClient(credential, options));
         });
         services.AddSingleton<ICrashStore>(provider =>
         {

@@ -1,5 +1,8 @@
 using Azure.Core;
+using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 
 namespace KDumpCloud.Ingest.Hosting;
@@ -76,4 +79,23 @@ public sealed class KDumpStorageOptions
                 ? ManagedIdentityId.SystemAssigned
                 : ManagedIdentityId.FromUserAssignedClientId(ClientId))
             : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = ClientId });
+
+    /// <summary>The Blob service client of either form: the connection string, or <see cref="BlobServiceUri"/> with
+    /// <paramref name="credential"/>. The relay, the Function and the CLI build their clients only here.</summary>
+    public BlobServiceClient CreateBlobServiceClient(TokenCredential credential, BlobClientOptions options) =>
+        string.IsNullOrWhiteSpace(ConnectionString)
+            ? new BlobServiceClient(new Uri(BlobServiceUri!), credential, options)
+            : new BlobServiceClient(ConnectionString, options);
+
+    /// <summary>The Queue service client of either form (see <see cref="CreateBlobServiceClient"/>).</summary>
+    public QueueServiceClient CreateQueueServiceClient(TokenCredential credential, QueueClientOptions options) =>
+        string.IsNullOrWhiteSpace(ConnectionString)
+            ? new QueueServiceClient(new Uri(QueueServiceUri!), credential, options)
+            : new QueueServiceClient(ConnectionString, options);
+
+    /// <summary>The Table service client of either form (see <see cref="CreateBlobServiceClient"/>).</summary>
+    public TableServiceClient CreateTableServiceClient(TokenCredential credential, TableClientOptions options) =>
+        string.IsNullOrWhiteSpace(ConnectionString)
+            ? new TableServiceClient(new Uri(TableServiceUri!), credential, options)
+            : new TableServiceClient(ConnectionString, options);
 }

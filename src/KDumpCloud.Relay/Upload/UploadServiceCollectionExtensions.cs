@@ -34,20 +34,12 @@ public static class UploadServiceCollectionExtensions
             // One credential for both clients, used only in the identity-based form: never a key in a file.
             clients.UseCredential(provider => provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value.CreateCredential());
             clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, provider) =>
-            {
-                var storage = provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value;
-                return string.IsNullOrWhiteSpace(storage.ConnectionString)
-                    ? new BlobServiceClient(new Uri(storage.BlobServiceUri!), credential, options)
-                    : new BlobServiceClient(storage.ConnectionString, options);
-            });
+                provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value.CreateBlobServiceClient(credential, options));
             clients.AddClient<QueueServiceClient, QueueClientOptions>((options, credential, provider) =>
             {
                 // The Functions Storage-queue trigger reads base64 by default (host.json messageEncoding).
                 options.MessageEncoding = QueueMessageEncoding.Base64;
-                var storage = provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value;
-                return string.IsNullOrWhiteSpace(storage.ConnectionString)
-                    ? new QueueServiceClient(new Uri(storage.QueueServiceUri!), credential, options)
-                    : new QueueServiceClient(storage.ConnectionString, options);
+                return provider.GetRequiredService<IOptions<KDumpStorageOptions>>().Value.CreateQueueServiceClient(credential, options);
             });
         });
         services.AddSingleton<UploadBacklog>();
