@@ -36,17 +36,21 @@ public static class PanicDecoder
     /// <summary>Decodes text: a log, a pasted excerpt or the contents of a JSON panic file.</summary>
     public static PanicReport Decode(string text) => Decode(text, PanicContainer.Text, []);
 
+    /// <summary>Decodes text kept from an earlier decode (<see cref="PanicReport.SourceText"/>), with the kernel version
+    /// the dump gave then (a core's own version note), for a text that does not carry it.</summary>
+    public static PanicReport Decode(string text, string? kernelVersionHint) => Decode(text, PanicContainer.Text, [], kernelVersionHint);
+
     internal static PanicReport Decode(string text, PanicContainer container, List<string> warnings, string? kernelVersionHint = null)
     {
         try
         {
-            return DecodeCore(text ?? string.Empty, container, warnings, kernelVersionHint);
+            return DecodeCore(text ?? string.Empty, container, warnings, kernelVersionHint) with { SourceText = text };
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or FormatException or OverflowException)
         {
             // A decoder bug must not take the caller down with a hostile log; report it instead.
             warnings.Add($"decoder failed ({e.GetType().Name}: {e.Message}); result is incomplete");
-            return new PanicReport { Container = container, Format = "unknown", Kind = PanicKind.Unknown, Warnings = warnings };
+            return new PanicReport { Container = container, Format = "unknown", Kind = PanicKind.Unknown, Warnings = warnings, SourceText = text };
         }
     }
 

@@ -49,4 +49,8 @@ public sealed record PanicReport
     public string? CoprocessorFirmware { get; init; }
 
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The text this report was decoded from (a log, a JSON panic file, or the panic text found in a core), so
+    /// that a later version of the decoder can decode the same panic again (regrouping) without the dump.</summary>
+    public string? SourceText { get; init; }
 }
