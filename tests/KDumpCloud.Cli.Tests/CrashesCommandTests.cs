@@ -1,4 +1,7 @@
 using System.Text.Json;
+using KDumpCloud.Cli.Send;
+using KDumpCloud.Ingest.Embedded;
+using KDumpCloud.Ingest.Model;
 
 namespace KDumpCloud.Cli.Tests;
 
@@ -151,6 +154,54 @@ public sealed class CrashesCommandTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.Equal("merged", JsonDocument.Parse(output).RootElement.GetProperty("status").GetString());
         Assert.Equal(example, JsonDocument.Parse(output).RootElement.GetProperty("mergedInto").GetString());
+    }
+
+    [Fact]
+    public async Task Regroup_UpToDateStore_HasNothingToChange()
+    {
+        await FillAsync();
+
+        var (exitCode, output, error) = await _folder.RunAsync("crashes", "regroup", "--apply", "--data-directory", _folder.DataDirectory);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("3 occurrences: 3 decoded again from their stored text", output, StringComparison.Ordinal);
+        Assert.Contains("groups: 2 before, 2 after; 0 occurrences move", output, StringComparison.Ordinal);
+        Assert.EndsWith("nothing to change\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Regroup_OldFingerprints_DryRunShowsThePlanAndApplyWritesIt()
+    {
+        // Two boots of one crash recorded under two made-up older fingerprints, one of them resolved, as a version that
+        // split the bug would have left them.
+        Directory.CreateDirectory(_folder.DataDirectory);
+        var store = new SqliteCrashStore(Path.Combine(_folder.DataDirectory, SqliteCrashStore.FileName), TimeProvider.System);
+        foreach (var (old, text) in new[] { ("old1", ExamplePanic.Text), ("old2", ExampleCrashes.AnotherBoot(ExamplePanic.Text)) })
+        {
+            await store.RecordAsync(new Occurrence
+            {
+                DumpId = Guid.CreateVersion7(), GroupId = old, Fingerprint = old, FingerprintVersion = "kdc-fp-0", Signature = old, Kind = "message",
+                Status = OccurrenceStatus.Decoded, ReceivedAt = DateTimeOffset.UtcNow, Client = "10.0.40.7:1069", Machine = "10.0.40.7",
+                DumpLocation = "file:///nowhere", FileName = old, Complete = true, PanicText = text,
+            });
+        }
+
+        await store.SetStatusAsync("old1", GroupStatus.Resolved);
+        await store.SetStatusAsync("old2", GroupStatus.Resolved);
+
+        var (exitCode, output, error) = await _folder.RunAsync("crashes", "regroup", "--data-directory", _folder.DataDirectory);
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("groups: 2 before, 1 after; 2 occurrences move", output, StringComparison.Ordinal);
+        Assert.Contains("  joins  ", output, StringComparison.Ordinal);
+        Assert.EndsWith("dry run: nothing written; run again with --apply to regroup\n", output, StringComparison.Ordinal);
+        Assert.Equal(2, (await ListJsonAsync()).Count);
+
+        (exitCode, output, error) = await _folder.RunAsync("crashes", "regroup", "--apply", "--data-directory", _folder.DataDirectory);
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("applied in ", output, StringComparison.Ordinal);
+        var group = Assert.Single(await ListJsonAsync());
+        Assert.Equal(2, group.GetProperty("count").GetInt32());
+        Assert.Equal("resolved", group.GetProperty("status").GetString());
     }
 
     [Fact]

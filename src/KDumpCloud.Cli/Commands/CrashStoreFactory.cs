@@ -4,6 +4,9 @@ using KDumpCloud.Ingest.Azure;
 using KDumpCloud.Ingest.Embedded;
 using KDumpCloud.Ingest.Hosting;
 using KDumpCloud.Ingest.Ports;
+using KDumpCloud.Ingest.Processing;
+using KDumpCloud.Ingest.Regrouping;
+using Microsoft.Extensions.Options;
 
 namespace KDumpCloud.Cli.Commands;
 
@@ -79,14 +82,16 @@ internal static class CrashStoreFactory
         var tables = configuration.GetSection(AzureIngestOptions.SectionName);
         return new StoreChoice(services.Store,
             $"Azure Table Storage ({tables["GroupsTable"] ?? "crashgroups"}, {tables["OccurrencesTable"] ?? "occurrences"}) through {StorageKey}",
-            null, services);
+            null, services, services.Regrouper);
     }
 
     private static StoreChoice Open(string path)
     {
         try
         {
-            return new StoreChoice(new SqliteCrashStore(path, TimeProvider.System), path, null);
+            var store = new SqliteCrashStore(path, TimeProvider.System);
+            var dumps = new FileDumpReader(Path.GetDirectoryName(path));
+            return new StoreChoice(store, path, null, Regrouper: new Regrouper(store, dumps, Options.Create(new IngestOptions()), TimeProvider.System));
         }
         catch (Exception error) when (error is InvalidOperationException or IOException or UnauthorizedAccessException
             or Microsoft.Data.Sqlite.SqliteException)
@@ -96,8 +101,10 @@ internal static class CrashStoreFactory
     }
 }
 
-/// <summary>A store to work on, or why there is none; disposing it releases what the store needs (the Azure clients).</summary>
-internal sealed record StoreChoice(ICrashStore? Store, string Description, string? Problem, IAsyncDisposable? Resources = null) : IAsyncDisposable
+/// <summary>A store to work on, or why there is none, and its regrouping (which reads the store's dumps when it must);
+/// disposing it releases what the store needs (the Azure clients).</summary>
+internal sealed record StoreChoice(ICrashStore? Store, string Description, string? Problem, IAsyncDisposable? Resources = null,
+    Regrouper? Regrouper = null) : IAsyncDisposable
 {
     public static StoreChoice Failed(string problem) => new(null, string.Empty, problem);
 

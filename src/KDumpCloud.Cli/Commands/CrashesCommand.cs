@@ -28,7 +28,9 @@ internal static class CrashesCommand
         "  kdumpcloud crashes --sort frequent --limit 10 --json\n" +
         "  kdumpcloud crashes show 3f2a9c1b\n" +
         "  kdumpcloud crashes resolve 3f2a9c1b\n" +
-        "  kdumpcloud crashes merge 3f2a9c1b 77d0e4aa      (77d0e4aa's occurrences, now and later, count in 3f2a9c1b)\n\n" +
+        "  kdumpcloud crashes merge 3f2a9c1b 77d0e4aa      (77d0e4aa's occurrences, now and later, count in 3f2a9c1b)\n" +
+        "  kdumpcloud crashes regroup                      (after an upgrade that changed the fingerprint: see the plan)\n" +
+        "  kdumpcloud crashes regroup --apply\n\n" +
         "Exit codes: 0 done, 1 no such group or a change refused (e.g. the group is merged), 2 no crash store.";
 
     /// <param name="environment">Where <c>KDumpStorage</c> and the <c>Ingest</c> settings are read; the process
@@ -62,6 +64,27 @@ internal static class CrashesCommand
         command.Subcommands.Add(SetStatus("ignore", GroupStatus.Ignored, "Mark a group ignored: still counted, never reported as new or regressed.", dataDirectory, json, environment));
         command.Subcommands.Add(SetStatus("reopen", GroupStatus.Open, "Mark a resolved or ignored group open again.", dataDirectory, json, environment));
         command.Subcommands.Add(Merge(dataDirectory, json, environment));
+        command.Subcommands.Add(Regroup(dataDirectory, environment));
+        return command;
+    }
+
+    private static Command Regroup(Option<string?> dataDirectory, IDictionary? environment)
+    {
+        var apply = new Option<bool>("--apply") { Description = "Write the regrouping. Without it, only show what it would do (a dry run)." };
+        var command = new Command("regroup",
+            $"Regroup every occurrence under this version's fingerprint ({Panics.Fingerprinting.Fingerprinter.Version}): decode each again from " +
+            "the panic text kept with it (or its dump, while it is kept), map the old groups onto the new ones, keep their statuses (a " +
+            "resolved crash stays resolved) and the merges people made, and point each old group at the new group that took its " +
+            "occurrences, so old links still work. Nothing alerts. Dry run unless --apply; stop ingest (the relay, the Function or " +
+            "`kdumpcloud ingest`) while applying, and run it again if anything was recorded meanwhile.") { apply };
+        command.SetAction((result, cancellationToken) => WithChoiceAsync(result, dataDirectory, environment, async (choice, output) =>
+        {
+            var applying = result.GetValue(apply);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var summary = await choice.Regrouper!.RegroupAsync(applying, cancellationToken);
+            await output.WriteAsync(CrashesOutput.RegroupText(summary, applying, clock.Elapsed));
+            return 0;
+        }));
         return command;
     }
 
@@ -197,8 +220,12 @@ internal static class CrashesCommand
 
     private static Argument<string> GroupIdArgument(string name, string description) => new(name) { Description = description };
 
-    private static async Task<int> WithStoreAsync(ParseResult result, Option<string?> dataDirectory, IDictionary? environment,
-        Func<ICrashStore, TextWriter, Task<int>> work)
+    private static Task<int> WithStoreAsync(ParseResult result, Option<string?> dataDirectory, IDictionary? environment,
+        Func<ICrashStore, TextWriter, Task<int>> work) =>
+        WithChoiceAsync(result, dataDirectory, environment, (choice, output) => work(choice.Store!, output));
+
+    private static async Task<int> WithChoiceAsync(ParseResult result, Option<string?> dataDirectory, IDictionary? environment,
+        Func<StoreChoice, TextWriter, Task<int>> work)
     {
         await using var choice = CrashStoreFactory.OpenExisting(result.GetValue(dataDirectory), environment ?? Environment.GetEnvironmentVariables());
         if (choice.Store is null)
@@ -206,7 +233,7 @@ internal static class CrashesCommand
             return await FailAsync(result, 2, choice.Problem!);
         }
 
-        return await work(choice.Store, result.InvocationConfiguration.Output);
+        return await work(choice, result.InvocationConfiguration.Output);
     }
 
     private static async Task<int> FailAsync(ParseResult result, int exitCode, string problem)

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using KDumpCloud.Ingest.Model;
+using KDumpCloud.Ingest.Regrouping;
 
 namespace KDumpCloud.Cli.Commands;
 
@@ -28,6 +29,31 @@ internal static class CrashesOutput
                 $"{group.Id,-32}  {group.Count,6}  {Machines(group),4}  {Time(group.LastSeen),-16}  {StatusName(group.Status),-8}  {group.Signature}\n");
         }
 
+        return text.ToString();
+    }
+
+    /// <summary>What a regrouping found and did (or would do), with the groups it joins and splits.</summary>
+    public static string RegroupText(RegroupSummary summary, bool applied, TimeSpan took)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture,
+            $"{summary.Scanned} occurrences: {summary.FromStoredText} decoded again from their stored text, {summary.FromDump} from their dump, {summary.Kept} kept as they were\n");
+        text.Append(CultureInfo.InvariantCulture,
+            $"groups: {summary.GroupsBefore} before, {summary.GroupsAfter} after; {summary.Moved} occurrences move, {summary.GroupsWritten} group rows change\n");
+        foreach (var line in summary.Joined)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  joins  {line}\n");
+        }
+
+        foreach (var line in summary.Split)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  splits {line}\n");
+        }
+
+        var nothing = summary.Moved == 0 && summary.GroupsWritten == 0;
+        text.Append(nothing ? "nothing to change\n"
+            : applied ? string.Create(CultureInfo.InvariantCulture, $"applied in {took.TotalSeconds:F1} s\n")
+            : "dry run: nothing written; run again with --apply to regroup\n");
         return text.ToString();
     }
 

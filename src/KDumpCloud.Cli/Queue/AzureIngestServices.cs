@@ -3,6 +3,7 @@ using KDumpCloud.Cli.Commands;
 using KDumpCloud.Ingest.Hosting;
 using KDumpCloud.Ingest.Ports;
 using KDumpCloud.Ingest.Queue;
+using KDumpCloud.Ingest.Regrouping;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,9 @@ internal sealed class AzureIngestServices : IAsyncDisposable
     /// <summary>What the Function's two triggers call: the message handler over the blob reader and Table store
     /// (and the Service Bus publisher when <c>ServiceBus</c> is set).</summary>
     public IngestQueueHandler Handler => _services.GetRequiredService<IngestQueueHandler>();
+
+    /// <summary>The regrouping over the Table store, reading dumps from the dumps container when their text was not kept.</summary>
+    public Regrouper Regrouper => _services.GetRequiredService<Regrouper>();
 
     /// <summary>Builds and validates the services; null with the reason when a setting is missing or wrong.</summary>
     public static (AzureIngestServices? Services, string? Problem) Create(IConfiguration configuration)

@@ -1,8 +1,10 @@
 using Azure;
+using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 using KDumpCloud.Ingest.Grouping;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
+using KDumpCloud.Ingest.Regrouping;
 
 namespace KDumpCloud.Ingest.Azure;
 
@@ -248,6 +250,67 @@ public sealed class TableCrashStore : ICrashStore
         throw Contended(intoGroupId);
     }
 
+    public async IAsyncEnumerable<CrashGroup> ScanGroupsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.GroupsPartition}");
+        await foreach (var row in _groups.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["Document"], cancellationToken: cancellationToken)
+            .ConfigureAwait(false))
+        {
+            yield return TableJson.ReadGroup(row.GetString("Document"));
+        }
+    }
+
+    public async IAsyncEnumerable<Occurrence> ScanOccurrencesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {TableKeys.OccurrenceRow} and State eq {Recorded}");
+        await foreach (var row in _occurrences.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["Document", "PanicText"], cancellationToken: cancellationToken)
+            .ConfigureAwait(false))
+        {
+            yield return TableJson.ReadOccurrence(row.GetString("Document")) with { PanicText = row.GetString("PanicText") };
+        }
+    }
+
+    /// <summary>Groups first (merged into the new ones, so nothing points nowhere), then each move (the new index row,
+    /// the occurrence row, then the old index row removed), then empty well-known groups. Every write is an idempotent
+    /// upsert or delete, so a regrouping cut short is completed by applying its plan again. The group rows' counted-dumps
+    /// lists are kept (merged writes leave them).</summary>
+    public async Task ApplyRegroupAsync(RegroupPlan plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var group in plan.Groups)
+        {
+            var (fitted, _) = TableDocuments.Fit(group);
+            var entity = GroupEntity(fitted, []);
+            entity.Remove("Counted");
+            await _groups.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var move in plan.Moves)
+        {
+            var stored = TableDocuments.Fit(move.Occurrence);
+            var document = TableJson.Write(stored);
+            await _occurrences.UpsertEntityAsync(IndexEntity(stored, document), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            await _occurrences.UpsertEntityAsync(new TableEntity(TableKeys.DumpPartition(stored.DumpId), TableKeys.OccurrenceRow)
+            {
+                ["GroupId"] = stored.GroupId,
+                ["Document"] = document,
+            }, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            if (move.From != stored.GroupId)
+            {
+                await _occurrences.DeleteEntityAsync(TableKeys.GroupPartition(move.From), TableKeys.IndexRow(stored.ReceivedAt, stored.DumpId),
+                    ETag.All, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var id in plan.Deleted)
+        {
+            await _groups.DeleteEntityAsync(TableKeys.GroupsPartition, TableKeys.GroupRow(id), ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Step 1: counts the occurrence in its group once. Returns it as stored, the group after it, and whether
     /// this call counted it (false: an earlier or concurrent attempt had).</summary>
     private async Task<(Occurrence Stored, CrashGroup Group, bool CountedNow)> FoldAsync(Occurrence occurrence, CancellationToken cancellationToken)
@@ -295,20 +358,25 @@ public sealed class TableCrashStore : ICrashStore
     private async Task MarkRecordedAsync(Occurrence stored, CancellationToken cancellationToken)
     {
         var document = TableJson.Write(stored);
-        await _occurrences.UpsertEntityAsync(new TableEntity(TableKeys.GroupPartition(stored.GroupId), TableKeys.IndexRow(stored.ReceivedAt, stored.DumpId))
-        {
-            ["DumpId"] = stored.DumpId.ToString("D"),
-            ["ReceivedAt"] = stored.ReceivedAt,
-            ["Document"] = document,
-        }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await _occurrences.UpsertEntityAsync(IndexEntity(stored, document), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         await _occurrences.UpsertEntityAsync(new TableEntity(TableKeys.DumpPartition(stored.DumpId), TableKeys.OccurrenceRow)
         {
             ["State"] = Recorded,
             ["GroupId"] = stored.GroupId,
             ["ReceivedAt"] = stored.ReceivedAt,
             ["Document"] = document,
+            ["PanicText"] = stored.PanicText,
         }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The index row that lists <paramref name="stored"/> under its group.</summary>
+    private static TableEntity IndexEntity(Occurrence stored, string document) =>
+        new(TableKeys.GroupPartition(stored.GroupId), TableKeys.IndexRow(stored.ReceivedAt, stored.DumpId))
+        {
+            ["DumpId"] = stored.DumpId.ToString("D"),
+            ["ReceivedAt"] = stored.ReceivedAt,
+            ["Document"] = document,
+        };
 
     /// <summary>The fingerprint's group and the groups its merges lead to, the one that counts now last; empty when the
     /// fingerprint has no group yet.</summary>

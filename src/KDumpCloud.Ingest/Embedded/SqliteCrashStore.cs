@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using KDumpCloud.Ingest.Grouping;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
+using KDumpCloud.Ingest.Regrouping;
 using Microsoft.Data.Sqlite;
 
 namespace KDumpCloud.Ingest.Embedded;
@@ -64,12 +66,13 @@ public sealed class SqliteCrashStore : ICrashStore
         var (folded, stored) = GroupFolding.Fold(group, occurrence with { GroupId = group?.Id ?? occurrence.GroupId }, _time.GetUtcNow());
         WriteGroup(connection, transaction, folded);
         using (var insert = Command(connection, transaction,
-            "INSERT INTO occurrences (dump_id, group_id, received_at, document) VALUES ($id, $group, $at, $doc);"))
+            "INSERT INTO occurrences (dump_id, group_id, received_at, document, panic_text) VALUES ($id, $group, $at, $doc, $text);"))
         {
             insert.Parameters.AddWithValue("$id", Key(stored.DumpId));
             insert.Parameters.AddWithValue("$group", stored.GroupId);
             insert.Parameters.AddWithValue("$at", Timestamp(stored.ReceivedAt));
             insert.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(stored, IngestJsonContext.Default.Occurrence));
+            insert.Parameters.AddWithValue("$text", (object?)stored.PanicText ?? DBNull.Value);
             insert.ExecuteNonQuery();
         }
 
@@ -161,6 +164,67 @@ public sealed class SqliteCrashStore : ICrashStore
 
         transaction.Commit();
         return Task.FromResult(survivor);
+    }
+
+    public async IAsyncEnumerable<CrashGroup> ScanGroupsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        using var connection = Open();
+        using var command = Command(connection, null, "SELECT document FROM crash_groups;");
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return JsonSerializer.Deserialize(reader.GetString(0), IngestJsonContext.Default.CrashGroup)!;
+        }
+    }
+
+    public async IAsyncEnumerable<Occurrence> ScanOccurrencesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        using var connection = Open();
+        using var command = Command(connection, null, "SELECT document, panic_text FROM occurrences;");
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return JsonSerializer.Deserialize(reader.GetString(0), IngestJsonContext.Default.Occurrence)! with
+            {
+                PanicText = reader.IsDBNull(1) ? null : reader.GetString(1),
+            };
+        }
+    }
+
+    /// <summary>In one transaction: a regrouping is all or nothing here.</summary>
+    public Task ApplyRegroupAsync(RegroupPlan plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        foreach (var group in plan.Groups)
+        {
+            WriteGroup(connection, transaction, group);
+        }
+
+        foreach (var move in plan.Moves)
+        {
+            using var update = Command(connection, transaction, "UPDATE occurrences SET group_id = $group, document = $doc WHERE dump_id = $id;");
+            update.Parameters.AddWithValue("$id", Key(move.Occurrence.DumpId));
+            update.Parameters.AddWithValue("$group", move.Occurrence.GroupId);
+            update.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(move.Occurrence, IngestJsonContext.Default.Occurrence));
+            update.ExecuteNonQuery();
+        }
+
+        foreach (var id in plan.Deleted)
+        {
+            using var delete = Command(connection, transaction, "DELETE FROM crash_groups WHERE id = $id AND NOT EXISTS (SELECT 1 FROM occurrences WHERE group_id = $id);");
+            delete.Parameters.AddWithValue("$id", id);
+            delete.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return Task.CompletedTask;
     }
 
     private SqliteConnection Open()

@@ -31,6 +31,11 @@ internal static class SqliteSchema
         );
         CREATE INDEX occurrences_group ON occurrences (group_id, received_at);
         """,
+
+        // 2: the panic text beside each occurrence, so a later fingerprint version can regroup it without its dump.
+        """
+        ALTER TABLE occurrences ADD COLUMN panic_text TEXT NULL;
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

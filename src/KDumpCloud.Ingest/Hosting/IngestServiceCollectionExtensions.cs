@@ -7,6 +7,7 @@ using KDumpCloud.Ingest.Azure;
 using KDumpCloud.Ingest.Ports;
 using KDumpCloud.Ingest.Processing;
 using KDumpCloud.Ingest.Queue;
+using KDumpCloud.Ingest.Regrouping;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,7 @@ public static class IngestServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
         services.TryAddSingleton<DumpIngestor>();
         services.TryAddSingleton<IngestQueueHandler>();
+        services.TryAddSingleton<Regrouper>();
 
         var storage = KDumpStorageOptions.IsConfigured(configuration);
         var serviceBus = ServiceBusConnectionOptions.IsConfigured(configuration);

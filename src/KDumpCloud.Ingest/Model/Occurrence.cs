@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace KDumpCloud.Ingest.Model;
 
@@ -65,6 +66,15 @@ public sealed record Occurrence
     public string? RegressionReason { get; init; }
 
     public DateTimeOffset? RecordedAt { get; init; }
+
+    /// <summary>Most characters of <see cref="PanicText"/> kept (what one Table Storage property holds).</summary>
+    public const int MaxPanicTextLength = 32_000;
+
+    /// <summary>The panic text the dump gave (its start, at most <see cref="MaxPanicTextLength"/> characters), kept so
+    /// that a later fingerprint version can regroup the occurrence without its dump. Stored beside the occurrence's
+    /// document, not in it, and read only by <see cref="Ports.ICrashStore.ScanOccurrencesAsync"/>.</summary>
+    [JsonIgnore]
+    public string? PanicText { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, IngestJsonContext.Default.Occurrence);
 }

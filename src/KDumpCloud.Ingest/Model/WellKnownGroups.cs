@@ -12,4 +12,6 @@ public static class WellKnownGroups
 
     /// <summary>The fingerprint version for the two groups above.</summary>
     public const string Version = "kdc-special-1";
+
+    public static bool IsWellKnown(string groupId) => groupId is NoPanic or IngestFailed;
 }

@@ -1,4 +1,5 @@
 using KDumpCloud.Ingest.Model;
+using KDumpCloud.Ingest.Regrouping;
 
 namespace KDumpCloud.Ingest.Ports;
 
@@ -35,4 +36,15 @@ public interface ICrashStore
     /// lists fold into the first, and later occurrences of either fingerprint count in the first.</summary>
     /// <exception cref="InvalidOperationException">Either group is missing or merged, or they are the same.</exception>
     Task<CrashGroup> MergeAsync(string intoGroupId, string fromGroupId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every group, merged ones included, in no particular order (for regrouping).</summary>
+    IAsyncEnumerable<CrashGroup> ScanGroupsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Every recorded occurrence with its <see cref="Occurrence.PanicText"/>, in no particular order (for
+    /// regrouping).</summary>
+    IAsyncEnumerable<Occurrence> ScanOccurrencesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a regrouping (<see cref="RegroupPlanner"/>): groups whole, occurrences moved, empty well-known
+    /// groups removed. Applying the same plan again changes nothing.</summary>
+    Task ApplyRegroupAsync(RegroupPlan plan, CancellationToken cancellationToken = default);
 }

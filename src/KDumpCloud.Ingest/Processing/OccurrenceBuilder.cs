@@ -19,14 +19,31 @@ internal static class OccurrenceBuilder
             return Special(message, OccurrenceStatus.NoPanic, WellKnownGroups.NoPanic,
                 $"no panic found in the dump ({report.Container})", [.. checks, .. report.Warnings], now, options) with
             {
+                PanicText = KeptText(report.SourceText),
                 Model = report.Model,
                 OsBuild = report.OsBuild,
                 KernelVersion = ShortKernel(report.KernelVersion) ?? message.KernelVersion,
             };
         }
 
+        return Identified(Common(message, now, options), report, options) with
+        {
+            KernelVersion = ShortKernel(report.KernelVersion) ?? message.KernelVersion,
+            Warnings = Bounded([.. checks, .. report.Warnings], options.MaxWarnings),
+            PanicText = KeptText(report.SourceText),
+        };
+    }
+
+    /// <summary><paramref name="occurrence"/> with the identity <paramref name="report"/> gives it (fingerprint, group,
+    /// signature, kind, culprit, message), or null when the report has no panic. Regrouping uses it on a stored
+    /// occurrence's text; the rest of the occurrence (who, when, where, its warnings and outcome) is kept.</summary>
+    public static Occurrence? Reidentified(Occurrence occurrence, PanicReport report, IngestOptions options) =>
+        FoundPanic(report) ? Identified(occurrence, report, options) : null;
+
+    private static Occurrence Identified(Occurrence occurrence, PanicReport report, IngestOptions options)
+    {
         var fingerprint = Fingerprinter.Compute(report);
-        return Common(message, now, options) with
+        return occurrence with
         {
             GroupId = fingerprint.Hash,
             Fingerprint = fingerprint.Hash,
@@ -36,12 +53,13 @@ internal static class OccurrenceBuilder
             Culprit = report.Culprit,
             PanicMessage = Truncate(report.PanicMessage, options.MaxPanicMessageLength),
             Status = OccurrenceStatus.Decoded,
-            Model = report.Model,
-            OsBuild = report.OsBuild,
-            KernelVersion = ShortKernel(report.KernelVersion) ?? message.KernelVersion,
-            Warnings = Bounded([.. checks, .. report.Warnings], options.MaxWarnings),
+            Model = report.Model ?? occurrence.Model,
+            OsBuild = report.OsBuild ?? occurrence.OsBuild,
         };
     }
+
+    private static string? KeptText(string? text) =>
+        text is null || text.Length <= Occurrence.MaxPanicTextLength ? text : text[..Occurrence.MaxPanicTextLength];
 
     public static Occurrence Failed(IngestMessage message, string reason, DateTimeOffset now, IngestOptions options) =>
         Special(message, OccurrenceStatus.Failed, WellKnownGroups.IngestFailed, "ingest failed on the dump", [reason], now, options)

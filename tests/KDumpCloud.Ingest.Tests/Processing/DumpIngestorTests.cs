@@ -50,6 +50,18 @@ public sealed class DumpIngestorTests : IDisposable
     }
 
     [Fact]
+    public async Task PanicLog_ItsTextIsKeptForARegroupingAndBounded()
+    {
+        var padded = Panic + new string('x', Occurrence.MaxPanicTextLength);
+        var message = _core.Dump("paniclog-xnu-4570.71.2-10.0.40.7-1a2b3d", Encoding.UTF8.GetBytes(padded));
+
+        await _core.Ingestor.IngestAsync(message, CancellationToken.None);
+
+        var kept = (await _core.Store.ScanOccurrencesAsync().SingleAsync()).PanicText;
+        Assert.Equal(padded[..Occurrence.MaxPanicTextLength], kept);
+    }
+
+    [Fact]
     public async Task SameCrashFromAnotherMac_CountsInTheSameGroup()
     {
         var first = await _core.Ingestor.IngestAsync(_core.Dump("a", Encoding.UTF8.GetBytes(Panic)), CancellationToken.None);

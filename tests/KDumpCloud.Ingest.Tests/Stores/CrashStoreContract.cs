@@ -10,7 +10,7 @@ namespace KDumpCloud.Ingest.Tests.Stores;
 /// What every <see cref="ICrashStore"/> must do, run against each adapter (SQLite here, Table Storage on Azurite):
 /// idempotent recording, no lost counts under concurrency, the grouping rule, status changes and merges.
 /// </summary>
-public abstract class CrashStoreContract
+public abstract partial class CrashStoreContract
 {
     protected FakeTimeProvider Time { get; } = new(TestOccurrences.Start.AddDays(1));
 

@@ -43,6 +43,35 @@ public sealed class SqliteCrashStoreTests : CrashStoreContract, IDisposable
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task VersionOneFile_IsMigratedAndKeepsItsOccurrences()
+    {
+        var path = Path.Combine(_directory.Path, "v1.db");
+        var occurrence = TestOccurrences.For("abab");
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                CREATE TABLE crash_groups (id TEXT PRIMARY KEY, status TEXT NOT NULL, merged_into TEXT NULL, count INTEGER NOT NULL,
+                    last_seen TEXT NOT NULL, document TEXT NOT NULL);
+                CREATE TABLE occurrences (dump_id TEXT PRIMARY KEY, group_id TEXT NOT NULL, received_at TEXT NOT NULL, document TEXT NOT NULL);
+                INSERT INTO occurrences VALUES ('{occurrence.DumpId:D}', 'abab', '2026-11-30T08:00:00.0000000Z', $doc);
+                PRAGMA user_version = 1;
+                """;
+            command.Parameters.AddWithValue("$doc", occurrence.ToJson());
+            command.ExecuteNonQuery();
+        }
+
+        var store = new SqliteCrashStore(path, Time);
+
+        var scanned = await store.ScanOccurrencesAsync().SingleAsync();
+        Assert.Equal(occurrence.DumpId, scanned.DumpId);
+        Assert.Null(scanned.PanicText);
+        await store.RecordAsync(TestOccurrences.For("cdcd") with { PanicText = "panic(cpu 0 caller 0x1): \"x\"" });
+        Assert.Equal(2, await store.ScanOccurrencesAsync().CountAsync());
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
