@@ -32,7 +32,7 @@ param dumpRetentionDays int
 param ingestQueueName string
 
 @description('The tables of crash groups and occurrences (Ingest:Azure:GroupsTable, OccurrencesTable).')
-param tableNames string[]
+param tableNames array
 
 @description('Object id of the Function App\'s identity.')
 param functionPrincipalId string

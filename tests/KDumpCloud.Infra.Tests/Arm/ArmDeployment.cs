@@ -27,6 +27,11 @@ internal sealed class ArmDeployment
 
     private ArmDeployment(string name, Dictionary<string, object?> template, Func<IReadOnlyDictionary<string, object?>> parameters)
     {
+        if (template.ContainsKey("languageVersion"))
+        {
+            throw new NotSupportedException($"deployment {name}: language version 2 templates (symbolic resource names) are not read here");
+        }
+
         Name = name;
         _template = template;
         _givenParameters = parameters;
@@ -40,11 +45,6 @@ internal sealed class ArmDeployment
     public static ArmDeployment Load(string templateJson, string? parametersJson)
     {
         var template = (Dictionary<string, object?>)FromJson(JsonDocument.Parse(templateJson).RootElement)!;
-        if (template.ContainsKey("languageVersion"))
-        {
-            throw new NotSupportedException("language version 2 templates (symbolic resource names) are not read here");
-        }
-
         var given = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         if (parametersJson is not null)
         {
