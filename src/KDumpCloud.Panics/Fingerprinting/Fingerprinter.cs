@@ -148,8 +148,11 @@ public static class Fingerprinter
         var start = 0;
         if (location is { } address)
         {
-            keys.Add(AddressKey(address, null, report));
             var index = FindFrame(report.Frames, address);
+            // A location frame that names its kext and offset ("com.example + 33420") keys by them; a symbol would
+            // make a symbolicated log differ from a plain one, so only the kext-relative form is taken from the frame.
+            var locationFrame = index >= 0 && report.Frames[index] is { Kext: not null, KextOffset: not null } known ? known : null;
+            keys.Add(AddressKey(address, locationFrame, report));
             start = index >= 0 ? index + 1 : report.Frames.Count;
         }
 
