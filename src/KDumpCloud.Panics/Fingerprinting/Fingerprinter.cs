@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using KDumpCloud.Panics.Decoding;
+using KDumpCloud.Panics.Fingerprinting.Rules;
 using KDumpCloud.Panics.Model;
 
 namespace KDumpCloud.Panics.Fingerprinting;
@@ -27,9 +28,28 @@ public static class Fingerprinter
     /// </summary>
     private static readonly string[] CallerBlamingSources = ["sched_prim", "zalloc", "zone", "kalloc", "kern_malloc", "lock", "pmap", "stack", "waitq", "thread", "vm_"];
 
-    public static CrashFingerprint Compute(PanicReport report)
+    /// <summary>The default fingerprint (no lab rules).</summary>
+    public static CrashFingerprint Compute(PanicReport report) => Compute(report, GroupingRules.Empty);
+
+    /// <summary>
+    /// The fingerprint with a lab's grouping rules applied: the first rule that matches either forces the group
+    /// (the hash is the version and the group name alone) or adds one value to the default components. The rule's
+    /// line shows in <see cref="CrashFingerprint.Explanation"/>.
+    /// </summary>
+    public static CrashFingerprint Compute(PanicReport report, GroupingRules rules)
     {
         ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(rules);
+        var fingerprint = ComputeDefault(report);
+        return rules.Match(report) is { } rule ? LabRuleApplier.Apply(fingerprint, rule, report) : fingerprint;
+    }
+
+    /// <summary>The hash of components as every version computes it: SHA-256, first 16 bytes, lower-case hex.</summary>
+    internal static string Hash(IEnumerable<string> components) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', components))).AsSpan(0, 16));
+
+    private static CrashFingerprint ComputeDefault(PanicReport report)
+    {
         var kind = report.Kind;
         var explanation = new List<string>(6);
         var template = AddressSpaceNeutralTemplate(report);
@@ -100,8 +120,7 @@ public static class Fingerprinter
             explanation.Add($"frames: {string.Join(' ', frames)} (the message names no location; rule {FingerprintRules.LocationTwoFrames})");
         }
 
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', components)));
-        return new CrashFingerprint(Version, Convert.ToHexStringLower(hash.AsSpan(0, 16)), Signature(report, culprit, template, frames), components)
+        return new CrashFingerprint(Version, Hash(components), Signature(report, culprit, template, frames), components)
         {
             Explanation = explanation,
         };
@@ -212,6 +231,8 @@ public static class Fingerprinter
 
         return granule == 0 ? $"0x{address:x}" : $"kernel~0x{address % granule:x}";
     }
+
+    internal const int SignatureLimit = MaxSignatureLength;
 
     private static string Signature(PanicReport report, string? culprit, string template, List<string> frames)
     {
