@@ -42,6 +42,7 @@ internal static class RelayHelp
           EmbeddedIngest:RetryDelay     wait after a failed attempt (doubles)   default 00:00:02
           Ingest:MaxTextBytes, Ingest:MaxCoreBytes, Ingest:MaxDecodeDuration, Ingest:VerifyContent
                                         how the core reads a dump               defaults 2 MiB, 16 GiB, 00:01:00, true
+          Ingest:GroupingRulesFile      the lab's grouping rules (kdumpcloud decode --rules FILE --explain tries them)
           See the groups with:  kdumpcloud crashes --data-directory <Relay:DataDirectory>
 
         Uploading (only when KDumpStorage is set; README.md "Uploading to Azure Blob Storage"):

@@ -34,6 +34,7 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, GroupingRulesFileValidator>());
         services.TryAddSingleton<DumpIngestor>();
         services.TryAddSingleton<IngestQueueHandler>();
         services.TryAddSingleton<Regrouper>();

@@ -1,4 +1,5 @@
 using KDumpCloud.Ingest.Embedded;
+using KDumpCloud.Ingest.Hosting;
 using KDumpCloud.Ingest.Ports;
 using KDumpCloud.Ingest.Processing;
 using KDumpCloud.Relay.Options;
@@ -26,6 +27,7 @@ public static class EmbeddedIngestServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<EmbeddedIngestOptions>, EmbeddedIngestOptionsValidator>();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<IngestOptions>, CoreIngestOptionsValidator>();
+        services.AddSingleton<IValidateOptions<IngestOptions>, GroupingRulesFileValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton(provider => new SqliteCrashStore(
