@@ -18,6 +18,9 @@ public sealed class AlertDecision(AlertOptions options)
         return options.SpikeCount > 0 && result.Outcome == IngestOutcome.Repeat && result.Group.Status != GroupStatus.Ignored;
     }
 
+    /// <summary>Counting a window further than this tells nothing more (a spike is the count reaching the threshold).</summary>
+    public int WindowCountLimit => options.SpikeCount + 1;
+
     /// <summary>The start of the spike window for an occurrence received at <paramref name="receivedAt"/>: the
     /// window is (start, receivedAt].</summary>
     public DateTimeOffset WindowStart(DateTimeOffset receivedAt) => receivedAt - options.SpikeWindow;
