@@ -43,8 +43,4 @@ public sealed class AzureIngestOptions
     [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._/-]{0,259}$", ErrorMessage = "Ingest:Azure:ReportTopic must be a topic name: up to 260 letters, digits, '.', '_', '-' and '/'.")]
     public string ReportTopic { get; set; } = "crash-reports";
 
-    /// <summary>Bytes per blob download request while a dump is read.</summary>
-    /// <value>4 MiB.</value>
-    [Range(64 * 1024, 256 << 20)]
-    public int ReadBufferBytes { get; set; } = BlobDumpReader.DefaultBufferBytes;
 }

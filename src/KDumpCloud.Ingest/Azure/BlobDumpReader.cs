@@ -1,34 +1,28 @@
 using Azure;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
 
 namespace KDumpCloud.Ingest.Azure;
 
 /// <summary>
-/// Reads dumps from the dumps container as forward-only streams that download a buffer at a time, so a core of any
-/// size is read in flat memory. A message names its blob by URI; only blobs of the configured container are opened
+/// Reads dumps from the dumps container as the body of one download, streamed: one request per dump (a paniclog costs
+/// one round trip) and flat memory for a core of any size. The SDK's download stream resumes a broken body from
+/// where it stopped, on the ETag of the first response, so a blob rewritten under the read fails it rather than mixing
+/// two versions. A message names its blob by URI; only blobs of the configured container are opened
 /// (same scheme, host, port and container path, a plain blob name): a message can never make the worker read another
 /// account, container or URL.
 /// </summary>
 public sealed class BlobDumpReader : IDumpReader
 {
-    /// <summary>Default bytes per download request.</summary>
-    public const int DefaultBufferBytes = 4 << 20;
-
     private const int MaxBlobNameLength = 1024;
     private readonly BlobContainerClient _container;
-    private readonly int _bufferBytes;
 
     /// <param name="container">The dumps container; blobs elsewhere are refused.</param>
-    /// <param name="bufferBytes">Bytes per download request (the stream's buffer).</param>
-    public BlobDumpReader(BlobContainerClient container, int bufferBytes = DefaultBufferBytes)
+    public BlobDumpReader(BlobContainerClient container)
     {
         ArgumentNullException.ThrowIfNull(container);
-        ArgumentOutOfRangeException.ThrowIfLessThan(bufferBytes, 4096);
         _container = container;
-        _bufferBytes = bufferBytes;
     }
 
     /// <exception cref="DumpMissingException">The URI is outside the container, or the blob does not exist.</exception>
@@ -40,10 +34,8 @@ public sealed class BlobDumpReader : IDumpReader
         var blob = _container.GetBlobClient(name);
         try
         {
-            // Not allowing modifications pins the blob's ETag: a blob rewritten under the read fails it rather than
-            // mixing two versions.
-            return await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = _bufferBytes }, cancellationToken)
-                .ConfigureAwait(false);
+            var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return download.Value.Content;
         }
         catch (RequestFailedException error) when (error.Status == 404)
         {

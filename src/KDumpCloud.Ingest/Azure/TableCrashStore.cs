@@ -20,20 +20,20 @@ namespace KDumpCloud.Ingest.Azure;
 /// <para><b>Exactly once without a cross-table transaction.</b> Table Storage cannot change a group row and an
 /// occurrence row atomically, and a process can die between the two, or two instances can race on one dump. So:</para>
 /// <list type="number">
-/// <item>The occurrence row is inserted first, <c>pending</c>, with the occurrence to count. The insert fails on a
-/// duplicate key: a later or concurrent attempt reads the row instead, and if it is still pending, resumes with the
-/// stored occurrence (not its own, so all attempts count the same thing).</item>
 /// <item>The occurrence is folded into its group (<see cref="GroupFolding"/>, after following merges) with ETag
 /// optimistic concurrency, retried on 412/409. The group row carries a bounded list of the dumps it counted most
 /// recently, with their outcomes: an attempt that finds its dump there (on the group or a group merged into it) does
-/// not count it again, and takes the recorded outcome.</item>
-/// <item>The index row is written, then the occurrence row is marked <c>recorded</c> with its outcome. Both writes
-/// are idempotent. Until then <see cref="FindOccurrenceAsync"/> does not see it, so the core records it again, which
-/// resumes at step 2.</item>
+/// not count it again, and takes the recorded outcome. This list, not a row of its own, is what makes a retried or
+/// raced recording count once, so recording costs one read and one write of the group.</item>
+/// <item>The index row is written, then the occurrence row, marked <c>recorded</c> with its outcome. Both writes are
+/// idempotent upserts. Until the second, <see cref="FindOccurrenceAsync"/> does not see the occurrence, so the core
+/// records it again, which finds the dump in the counted list and writes both rows. A recording that finds its dump
+/// counted and its occurrence row recorded returns that row as it is.</item>
 /// </list>
 /// <para>The limit of the design: the counted list holds the last <see cref="TableDocuments.MaxCountedDumps"/> dumps
-/// of a group. A recording that died after step 2 and is resumed only after that many more occurrences of the same
-/// group were counted is counted twice (an over-count by one; a count is never lost).</para>
+/// of a group. A recording that died after step 1 and is resumed only after that many more occurrences of the same
+/// group were counted is counted twice (an over-count by one; a count is never lost). Rows a recording left
+/// <c>pending</c> (the store's first version wrote them) are treated as not recorded.</para>
 /// <para><b>Listing groups.</b> Table Storage cannot sort, so <see cref="ListGroupsAsync"/> reads the whole groups
 /// partition, a page at a time, and keeps only the best <c>limit</c> rows in memory: memory is bounded by the limit,
 /// time and bandwidth grow with the number of groups (fine for a lab's thousands; a much larger deployment would want
@@ -48,7 +48,6 @@ public sealed class TableCrashStore : ICrashStore
 
     private const int MaxMergeHops = 16;
     private const int MaxConcurrencyAttempts = 200;
-    private const string Pending = "pending";
     private const string Recorded = "recorded";
 
     private readonly TableClient _groups;
@@ -74,15 +73,12 @@ public sealed class TableCrashStore : ICrashStore
     {
         ArgumentNullException.ThrowIfNull(occurrence);
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
-        var (recorded, pending) = await ClaimAsync(TableDocuments.Fit(occurrence), cancellationToken).ConfigureAwait(false);
-        if (recorded is not null)
+        var (stored, current, countedNow) = await FoldAsync(TableDocuments.Fit(occurrence), cancellationToken).ConfigureAwait(false);
+        if (!countedNow && await FindOccurrenceAsync(stored.DumpId, cancellationToken).ConfigureAwait(false) is { } recorded)
         {
-            var group = await FindGroupAsync(recorded.GroupId, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"occurrence {recorded.DumpId} names group {recorded.GroupId}, which is missing");
-            return new RecordResult(recorded, group, AlreadyRecorded: true);
+            return new RecordResult(recorded, current, AlreadyRecorded: true);
         }
 
-        var (stored, current, countedNow) = await FoldAsync(pending!, cancellationToken).ConfigureAwait(false);
         await MarkRecordedAsync(stored, cancellationToken).ConfigureAwait(false);
         return new RecordResult(stored, current, AlreadyRecorded: !countedNow);
     }
@@ -252,29 +248,7 @@ public sealed class TableCrashStore : ICrashStore
         throw Contended(intoGroupId);
     }
 
-    /// <summary>Step 1: inserts the pending row, or reads the row an earlier or concurrent attempt wrote.</summary>
-    private async Task<(Occurrence? Recorded, Occurrence? Pending)> ClaimAsync(Occurrence occurrence, CancellationToken cancellationToken)
-    {
-        var partition = TableKeys.DumpPartition(occurrence.DumpId);
-        try
-        {
-            await _occurrences.AddEntityAsync(new TableEntity(partition, TableKeys.OccurrenceRow)
-            {
-                ["State"] = Pending,
-                ["Document"] = TableJson.Write(occurrence),
-            }, cancellationToken).ConfigureAwait(false);
-            return (null, occurrence);
-        }
-        catch (RequestFailedException error) when (error.Status == 409)
-        {
-            var existing = await _occurrences.GetEntityAsync<TableEntity>(partition, TableKeys.OccurrenceRow, cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
-            var stored = TableJson.ReadOccurrence(existing.Value.GetString("Document"));
-            return existing.Value.GetString("State") == Recorded ? (stored, null) : (null, stored);
-        }
-    }
-
-    /// <summary>Step 2: counts the occurrence in its group once. Returns it as stored, the group after it, and whether
+    /// <summary>Step 1: counts the occurrence in its group once. Returns it as stored, the group after it, and whether
     /// this call counted it (false: an earlier or concurrent attempt had).</summary>
     private async Task<(Occurrence Stored, CrashGroup Group, bool CountedNow)> FoldAsync(Occurrence occurrence, CancellationToken cancellationToken)
     {
@@ -317,7 +291,7 @@ public sealed class TableCrashStore : ICrashStore
         throw Contended(occurrence.GroupId);
     }
 
-    /// <summary>Step 3: the index row, then the occurrence row marked recorded. Both are idempotent upserts.</summary>
+    /// <summary>Step 2: the index row, then the occurrence row marked recorded. Both are idempotent upserts.</summary>
     private async Task MarkRecordedAsync(Occurrence stored, CancellationToken cancellationToken)
     {
         var document = TableJson.Write(stored);

@@ -79,7 +79,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IDumpReader>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
-            return new BlobDumpReader(provider.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.DumpContainer), options.ReadBufferBytes);
+            return new BlobDumpReader(provider.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.DumpContainer));
         });
     }
 

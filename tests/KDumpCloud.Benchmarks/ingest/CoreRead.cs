@@ -13,7 +13,7 @@ namespace KDumpCloud.Benchmarks.Ingest;
 /// <summary>
 /// One read of a core blob, in a process of its own so that its peak working set is the read's: through the ingest
 /// core as the Function runs it (<c>ingest</c>: find, decode, verify size and SHA-256, record in Table Storage), or the
-/// blob alone (<c>open-read</c>: the same forward-only read with the ingest reader's buffer into a null stream;
+/// blob alone (<c>stream</c>: the ingest reader's own stream, <see cref="BlobDumpReader"/>, copied into a null stream;
 /// <c>download</c>: <c>DownloadToAsync</c> into a null stream with the SDK's defaults).
 /// </summary>
 internal static class CoreRead
@@ -34,8 +34,8 @@ internal static class CoreRead
             case "ingest":
                 (detail, exitCode) = await IngestAsync(connectionString, container.Name, blob, properties, clock);
                 break;
-            case "open-read":
-                await using (var stream = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = BlobDumpReader.DefaultBufferBytes }))
+            case "stream":
+                await using (var stream = await new BlobDumpReader(container).OpenAsync(MessageFor(blob, properties), CancellationToken.None))
                 {
                     await stream.CopyToAsync(Stream.Null, 256 * 1024);
                 }
@@ -45,7 +45,7 @@ internal static class CoreRead
                 await blob.DownloadToAsync(Stream.Null);
                 break;
             default:
-                throw new ArgumentException($"--mode must be ingest, open-read or download, not {mode}");
+                throw new ArgumentException($"--mode must be ingest, stream or download, not {mode}");
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
@@ -60,19 +60,7 @@ internal static class CoreRead
         var timings = new IngestTimings();
         await using var services = IngestServices.Build(connectionString, container, timings);
         var handler = services.GetRequiredService<IngestQueueHandler>();
-        var body = new IngestMessage
-        {
-            DumpId = Guid.CreateVersion7(),
-            BlobUri = blob.Uri,
-            Size = properties.ContentLength,
-            Sha256 = properties.Metadata.TryGetValue("sha256", out var sha256) ? sha256 : null,
-            Complete = true,
-            Client = "10.0.0.1:1069",
-            FileName = "core-xnu-4570.51.1-10.0.0.1-c0de.gz",
-            RelayHost = "ingest-bench",
-            ReceivedAt = TimeProvider.System.GetUtcNow(),
-            Kind = "core",
-        }.ToJson();
+        var body = MessageFor(blob, properties).ToJson();
 
         // The services, the tables and the first request are set up before the clock starts.
         _ = services.GetRequiredService<KDumpCloud.Ingest.Ports.ICrashStore>();
@@ -85,4 +73,18 @@ internal static class CoreRead
             $" status {occurrence.Status} warnings {occurrence.Warnings.Count} find-panic-ms {decodeMs:F0} signature {occurrence.Signature}");
         return (detail + string.Concat(occurrence.Warnings.Select(warning => "\nwarning " + warning)), decoded && occurrence.Warnings.Count == 0 ? 0 : 1);
     }
+
+    private static IngestMessage MessageFor(BlobClient blob, BlobProperties properties) => new()
+    {
+        DumpId = Guid.CreateVersion7(),
+        BlobUri = blob.Uri,
+        Size = properties.ContentLength,
+        Sha256 = properties.Metadata.TryGetValue("sha256", out var sha256) ? sha256 : null,
+        Complete = true,
+        Client = "10.0.0.1:1069",
+        FileName = "core-xnu-4570.51.1-10.0.0.1-c0de.gz",
+        RelayHost = "ingest-bench",
+        ReceivedAt = TimeProvider.System.GetUtcNow(),
+        Kind = "core",
+        };
 }

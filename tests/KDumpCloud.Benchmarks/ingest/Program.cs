@@ -36,7 +36,7 @@ static int Usage()
         kdumpcloud-ingest-bench core-upload --connection-string CS --container NAME --blob NAME --size BYTES --corpus DIR
             Generates a gzip kernel core of about BYTES compressed (corpus panic text near its end) straight into the
             blob, and sets its sha256 and size metadata.
-        kdumpcloud-ingest-bench core-read --connection-string CS --container NAME --blob NAME --mode ingest|open-read|download
+        kdumpcloud-ingest-bench core-read --connection-string CS --container NAME --blob NAME --mode ingest|stream|download
             Reads the blob once, in a process of its own: through the ingest core (IngestQueueHandler, as the Function),
             or alone (OpenRead with the ingest reader's buffer, or DownloadTo a null stream); prints seconds, MB/s and
             the process's peak working set (VmHWM).

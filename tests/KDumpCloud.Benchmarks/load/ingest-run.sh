@@ -199,7 +199,7 @@ upload_line=$(grep '^core-upload' "$work/core-upload.txt")
 compressed=$(field ' compressed-bytes ([0-9]+)' <<<"$upload_line")
 raw=$(field ' raw-bytes ([0-9]+)' <<<"$upload_line")
 core_rows=""
-for mode in download open-read ingest; do
+for mode in download stream ingest; do
   core_check=0
   "${bench[@]}" core-read --connection-string "$storage" --container bench-core --blob core.gz --mode "$mode" \
     > "$work/core-$mode.txt" 2> "$work/core-$mode.log" || core_check=$?
@@ -212,7 +212,7 @@ for mode in download open-read ingest; do
   echo "  $mode: $line" | head -1 >&2
   [ "$mode" = ingest ] && ingest_check=$core_check
 done
-core_vs_open=$(awk -v a="$core_s_ingest" -v b="$core_s_open_read" 'BEGIN{printf "%.2f", a/b}')
+core_vs_stream=$(awk -v a="$core_s_ingest" -v b="$core_s_stream" 'BEGIN{printf "%.2f", a/b}')
 core_vs_download=$(awk -v a="$core_s_ingest" -v b="$core_s_download" 'BEGIN{printf "%.2f", a/b}')
 
 # --- report ---
@@ -266,8 +266,8 @@ mkdir -p "$(dirname "$out")"
   echo "A synthetic core ($compressed bytes gzip, $raw bytes raw: MH_CORE header with the version note, memory pages of"
   echo "zeros, pointer-like data, random bytes and format-string decoys, a corpus panic text 64 KiB before the end), generated"
   echo "straight into the blob. Each read is a process of its own, so its peak working set (VmHWM) is the read's:"
-  echo "*download* is \`DownloadToAsync(Stream.Null)\` with the SDK's defaults; *open-read* the same forward-only read the"
-  echo "ingest reader does (\`OpenReadAsync\`, 4 MiB buffer) into a null stream; *ingest* the message through"
+  echo "*download* is \`DownloadToAsync(Stream.Null)\` with the SDK's defaults; *stream* the ingest reader's own stream"
+  echo "(\`BlobDumpReader\`: one streamed download) copied into a null stream; *ingest* the message through"
   echo "\`IngestQueueHandler.HandleAsync\` (find and decode the panic, read the rest to check size and SHA-256, record in"
   echo "Table Storage). MB/s is of compressed bytes."
   echo
@@ -275,13 +275,13 @@ mkdir -p "$(dirname "$out")"
   echo "|---|---|---|---|---|---|"
   printf '%s' "$core_rows"
   echo
-  echo "Through the ingest core: **$core_vs_open×** the plain forward-only read, $core_vs_download× the SDK download."
+  echo "Through the ingest core: **$core_vs_stream×** the reader's stream alone, $core_vs_download× the SDK download."
   echo "Peak working set < 150 MB through the ingest core: $core_verdict."
   echo
   echo "<details><summary>Tool output</summary>"
   echo
   echo '```'
-  cat "$work/embedded.txt" "$work"/handler-*.txt "$work/core-upload.txt" "$work"/core-{download,open-read,ingest}.txt 2>/dev/null || true
+  cat "$work/embedded.txt" "$work"/handler-*.txt "$work/core-upload.txt" "$work"/core-{download,stream,ingest}.txt 2>/dev/null || true
   echo '```'
   echo
   echo "</details>"

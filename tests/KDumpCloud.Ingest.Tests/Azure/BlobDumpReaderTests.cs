@@ -17,14 +17,14 @@ public sealed class BlobDumpReaderTests(AzuriteServer azurite) : IAsyncLifetime
     public async Task DisposeAsync() => await _container.DeleteIfExistsAsync();
 
     [Fact]
-    public async Task Open_BlobOfTheContainer_StreamsItsBytesInBufferSizedReads()
+    public async Task Open_BlobOfTheContainer_StreamsItsBytes()
     {
-        var content = new byte[(3 * 64 * 1024) + 17];
+        var content = new byte[(3 * 1024 * 1024) + 17];
         Random.Shared.NextBytes(content);
         var blob = _container.GetBlobClient("2026/11/30/4f1c/core-xnu-11215.gz");
         await blob.UploadAsync(new BinaryData(content));
 
-        await using var stream = await new BlobDumpReader(_container, bufferBytes: 64 * 1024).OpenAsync(Message(blob.Uri), CancellationToken.None);
+        await using var stream = await new BlobDumpReader(_container).OpenAsync(Message(blob.Uri), CancellationToken.None);
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy);
 

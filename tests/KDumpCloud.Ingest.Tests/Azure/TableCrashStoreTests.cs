@@ -19,7 +19,7 @@ public sealed class TableCrashStoreTests(AzuriteServer azurite) : CrashStoreCont
     protected override Task<ICrashStore> CreateStoreAsync() => Task.FromResult<ICrashStore>(NewStore());
 
     [Fact]
-    public async Task PendingOccurrenceNeverCounted_IsCountedOnceWhenRecordedAgain()
+    public async Task RowLeftPendingByTheFirstVersion_IsNotRecordedUntilCountedOnce()
     {
         var store = NewStore();
         await store.FindGroupAsync("seed"); // creates the tables
@@ -27,15 +27,16 @@ public sealed class TableCrashStoreTests(AzuriteServer azurite) : CrashStoreCont
         await PlantPendingAsync(planted);
         Assert.Null(await store.FindOccurrenceAsync(planted.DumpId));
 
-        var resumed = await store.RecordAsync(planted with { Machine = "10.0.40.99" });
-        var again = await store.RecordAsync(planted);
+        var retry = planted with { Machine = "10.0.40.99" };
+        var recorded = await store.RecordAsync(retry);
+        var again = await store.RecordAsync(retry);
 
-        Assert.False(resumed.AlreadyRecorded);
-        Assert.Equal(IngestOutcome.NewGroup, resumed.Outcome);
-        Assert.Equal("10.0.9.9", resumed.Occurrence.Machine); // the pending row's occurrence, not the retry's
+        Assert.False(recorded.AlreadyRecorded);
+        Assert.Equal(IngestOutcome.NewGroup, recorded.Outcome);
         Assert.True(again.AlreadyRecorded);
+        Assert.Equal(IngestOutcome.NewGroup, again.Outcome);
         Assert.Equal(1, (await store.FindGroupAsync("a1a1"))!.Count);
-        Assert.Equal(planted.DumpId, (await store.FindOccurrenceAsync(planted.DumpId))!.DumpId);
+        Assert.Equal("10.0.40.99", (await store.FindOccurrenceAsync(planted.DumpId))!.Machine); // not the pending row's
         Assert.Single(await store.ListOccurrencesAsync("a1a1", 10));
     }
 
@@ -47,7 +48,7 @@ public sealed class TableCrashStoreTests(AzuriteServer azurite) : CrashStoreCont
         var second = TestOccurrences.For("b2b2", osBuild: "24B83", receivedAt: TestOccurrences.Start.AddHours(1));
         var first = await store.RecordAsync(second);
         Assert.Equal(IngestOutcome.Regression, first.Outcome);
-        await RewindToPendingAsync(second, first.Occurrence);
+        await ForgetRowsAsync(first.Occurrence);
         Assert.Null(await store.FindOccurrenceAsync(second.DumpId));
         Assert.Single(await store.ListOccurrencesAsync("b2b2", 10));
 
@@ -68,7 +69,7 @@ public sealed class TableCrashStoreTests(AzuriteServer azurite) : CrashStoreCont
         await store.RecordAsync(TestOccurrences.For("c3c3"));
         var counted = TestOccurrences.For("d4d4");
         var first = await store.RecordAsync(counted);
-        await RewindToPendingAsync(counted, first.Occurrence);
+        await ForgetRowsAsync(first.Occurrence);
         await store.MergeAsync("c3c3", "d4d4");
 
         var resumed = await store.RecordAsync(counted);
@@ -125,15 +126,11 @@ public sealed class TableCrashStoreTests(AzuriteServer azurite) : CrashStoreCont
             ["Document"] = occurrence.ToJson(),
         });
 
-    /// <summary>Puts a recorded occurrence back the way a process that died after counting it left it: its row
-    /// pending, no index row.</summary>
-    private async Task RewindToPendingAsync(Occurrence original, Occurrence stored)
+    /// <summary>Puts a recorded occurrence back the way a process that died after counting it left it: counted in its
+    /// group, neither of its rows written.</summary>
+    private async Task ForgetRowsAsync(Occurrence stored)
     {
-        await _occurrences.UpsertEntityAsync(new TableEntity(TableKeys.DumpPartition(original.DumpId), TableKeys.OccurrenceRow)
-        {
-            ["State"] = "pending",
-            ["Document"] = original.ToJson(),
-        }, TableUpdateMode.Replace);
+        await _occurrences.DeleteEntityAsync(TableKeys.DumpPartition(stored.DumpId), TableKeys.OccurrenceRow);
         await _occurrences.DeleteEntityAsync(TableKeys.GroupPartition(stored.GroupId), TableKeys.IndexRow(stored.ReceivedAt, stored.DumpId));
     }
 }
