@@ -74,8 +74,21 @@ public static class IngestServiceCollectionExtensions
             var tables = provider.GetRequiredService<TableServiceClient>();
             var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
             return new TableCrashStore(tables.GetTableClient(options.GroupsTable), tables.GetTableClient(options.OccurrencesTable),
-                provider.GetRequiredService<TimeProvider>());
+                provider.GetRequiredService<TimeProvider>(), provider.GetService<TableAlertOutbox>());
         });
+        if (AlertServiceCollectionExtensions.AlertsConfigured(configuration))
+        {
+            // The decision to alert is recorded with each occurrence; the host runs the dispatcher.
+            services.AddKDumpAlerts(configuration);
+            services.AddSingleton(provider =>
+            {
+                var tables = provider.GetRequiredService<TableServiceClient>();
+                var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
+                return new TableAlertOutbox(tables.GetTableClient(options.AlertsTable), tables.GetTableClient(options.OccurrencesTable),
+                    provider.GetRequiredService<IOptions<Alerts.AlertOptions>>().Value);
+            });
+            services.AddSingleton<IAlertOutbox>(provider => provider.GetRequiredService<TableAlertOutbox>());
+        }
         services.AddSingleton<IDumpReader>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
