@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace KDumpCloud.Ingest.Alerts.Formats;
@@ -78,7 +77,7 @@ public sealed class DiscordFormat : IAlertFormat
         return Build(AlertText.Cut(title, MaxContentChars)!, embed);
     }
 
-    private static FormattedAlert Build(string content, JsonObject embed) => new(JsonSerializer.SerializeToUtf8Bytes(new JsonObject
+    private static FormattedAlert Build(string content, JsonObject embed) => new(FormatJson.Write(new JsonObject
     {
         ["content"] = content,
         ["embeds"] = new JsonArray(embed),

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace KDumpCloud.Ingest.Alerts.Formats;
@@ -44,7 +43,7 @@ public sealed class JsonAlertFormat : IAlertFormat
         body["spikeCount"] = notice.SpikeCount;
         body["spikeWindowSeconds"] = notice.SpikeWindow?.TotalSeconds;
         body["link"] = link?.AbsoluteUri;
-        return new FormattedAlert(JsonSerializer.SerializeToUtf8Bytes(body));
+        return new FormattedAlert(FormatJson.Write(body));
     }
 
     public FormattedAlert Format(AlertDigest digest, Uri? link)
@@ -68,7 +67,7 @@ public sealed class JsonAlertFormat : IAlertFormat
             ["count"] = g.Count,
         })]);
         body["link"] = link?.AbsoluteUri;
-        return new FormattedAlert(JsonSerializer.SerializeToUtf8Bytes(body));
+        return new FormattedAlert(FormatJson.Write(body));
     }
 
     /// <summary>The delivery id of an alert: its dump id and event, stable across repeated deliveries.</summary>

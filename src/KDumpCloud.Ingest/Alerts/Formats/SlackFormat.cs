@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace KDumpCloud.Ingest.Alerts.Formats;
@@ -62,7 +61,7 @@ public sealed class SlackFormat : IAlertFormat
         return Build(title, blocks);
     }
 
-    private static FormattedAlert Build(string text, JsonArray blocks) => new(JsonSerializer.SerializeToUtf8Bytes(new JsonObject
+    private static FormattedAlert Build(string text, JsonArray blocks) => new(FormatJson.Write(new JsonObject
     {
         ["text"] = AlertText.Cut(Escape(text), MaxSectionChars),
         ["blocks"] = blocks,

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace KDumpCloud.Ingest.Alerts.Formats;
@@ -61,17 +60,25 @@ public sealed class TeamsFormat : IAlertFormat
     public FormattedAlert Format(AlertDigest digest, Uri? link)
     {
         ArgumentNullException.ThrowIfNull(digest);
-        var body = new JsonArray
+        // Ten listed lines of MaxFactChars fit easily; lines are shortened further should a body still not fit.
+        for (var lineChars = MaxFactChars; ; lineChars /= 2)
         {
-            Text(AlertText.Cut("KDumpCloud: " + AlertText.DigestTitle(digest), MaxTitleChars)!, bolder: true),
-            Text($"Held back by the per-minute limit, {AlertText.Timestamp(digest.From)} – {AlertText.Timestamp(digest.To)}"),
-        };
-        foreach (var group in digest.Listed)
-        {
-            body.Add(Text(AlertText.Cut("• " + AlertText.DigestLine(group), MaxFactChars)!));
-        }
+            var body = new JsonArray
+            {
+                Text(AlertText.Cut("KDumpCloud: " + AlertText.DigestTitle(digest), MaxTitleChars)!, bolder: true),
+                Text($"Held back by the per-minute limit, {AlertText.Timestamp(digest.From)} – {AlertText.Timestamp(digest.To)}"),
+            };
+            foreach (var group in digest.Listed)
+            {
+                body.Add(Text(AlertText.Cut("• " + AlertText.DigestLine(group), lineChars)!));
+            }
 
-        return new FormattedAlert(Build(body, link, "Open dashboard"));
+            var bytes = Build(body, link, "Open dashboard");
+            if (bytes.Length <= MaxBodyBytes || lineChars < 40)
+            {
+                return new FormattedAlert(bytes);
+            }
+        }
     }
 
     private static byte[] Build(JsonArray body, Uri? link, string linkTitle)
@@ -88,7 +95,7 @@ public sealed class TeamsFormat : IAlertFormat
             card["actions"] = new JsonArray(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = linkTitle, ["url"] = link.AbsoluteUri });
         }
 
-        return JsonSerializer.SerializeToUtf8Bytes(new JsonObject
+        return FormatJson.Write(new JsonObject
         {
             ["type"] = "message",
             ["attachments"] = new JsonArray(new JsonObject { ["contentType"] = CardContentType, ["contentUrl"] = null, ["content"] = card }),
