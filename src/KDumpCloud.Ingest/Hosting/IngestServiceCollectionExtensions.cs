@@ -23,6 +23,9 @@ public static class IngestServiceCollectionExtensions
     /// <c>KDumpStorage</c> is configured, its Azure adapters: <see cref="TableCrashStore"/> and
     /// <see cref="BlobDumpReader"/> (<see cref="AzureIngestOptions"/>, section <c>Ingest:Azure</c>). When
     /// <c>ServiceBus</c> is configured, <see cref="ServiceBusReportPublisher"/> too; without it no report is sent.
+    /// With <c>KDumpStorage</c> and <c>Alerts:Webhooks</c> configured, the alert services
+    /// (<see cref="AlertServiceCollectionExtensions.AddKDumpAlerts"/>) and <see cref="TableAlertOutbox"/> (table
+    /// <c>Ingest:Azure:AlertsTable</c>), which the table store records each decision to alert in.
     /// Without <c>KDumpStorage</c> the host registers its own <see cref="ICrashStore"/> and <see cref="IDumpReader"/>
     /// (the embedded relay: SQLite and spool files).
     /// </summary>
