@@ -22,11 +22,11 @@ public sealed class AlertDecision(AlertOptions options)
     public int WindowCountLimit => options.SpikeCount + 1;
 
     /// <summary>The start of the spike window for an occurrence received at <paramref name="receivedAt"/>: the
-    /// window is (start, receivedAt].</summary>
+    /// window is (start, receivedAt], and occurrences received later but recorded first count too.</summary>
     public DateTimeOffset WindowStart(DateTimeOffset receivedAt) => receivedAt - options.SpikeWindow;
 
     /// <summary>The alert to record for <paramref name="result"/>, or null. <paramref name="inWindow"/> is the number
-    /// of the group's occurrences received in the window ending at this one, this one included (0 when
+    /// of the group's occurrences received since the window start, this one included (0 when
     /// <see cref="NeedsWindowCount"/> is false).</summary>
     public AlertNotice? Decide(RecordResult result, int inWindow, DateTimeOffset now)
     {

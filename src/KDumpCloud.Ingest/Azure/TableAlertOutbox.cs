@@ -140,18 +140,17 @@ public sealed class TableAlertOutbox : IAlertOutbox
         return purged;
     }
 
-    /// <summary>The group's index rows received in the spike window ending at this occurrence (this one's index row
-    /// is written before the hook runs), read no further than the threshold needs.</summary>
+    /// <summary>The group's index rows received since the start of the spike window that ends at this occurrence
+    /// (this one's index row is written before the hook runs; later-received ones count too, as in the SQLite
+    /// outbox), read no further than the threshold needs.</summary>
     private async Task<int> CountInWindowAsync(RecordResult result, CancellationToken cancellationToken)
     {
-        var end = result.Occurrence.ReceivedAt;
-        var start = _decision.WindowStart(end);
+        var start = _decision.WindowStart(result.Occurrence.ReceivedAt);
         var partition = TableKeys.GroupPartition(result.Occurrence.GroupId);
 
-        // Index row keys are inverted receive times: (start, end] is [key(end), key(start)).
-        var from = TableKeys.IndexRow(end, Guid.Empty)[..19];
+        // Index row keys are inverted receive times: received after start is a key below key(start).
         var to = TableKeys.IndexRow(start, Guid.Empty)[..19];
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey lt {to}");
         var count = 0;
         await foreach (var _ in _occurrences.QueryAsync<TableEntity>(filter, maxPerPage: _decision.WindowCountLimit, select: ["RowKey"],
             cancellationToken: cancellationToken).ConfigureAwait(false))

@@ -113,20 +113,21 @@ public sealed class SqliteAlertOutbox : IAlertOutbox
         return Task.FromResult(purged);
     }
 
-    /// <summary>The group's occurrences (its own and those of groups merged into it) received in the spike window
-    /// that ends at this occurrence, this one included; counting stops past the threshold.</summary>
+    /// <summary>The group's occurrences (its own and those of groups merged into it) received since the start of the
+    /// spike window that ends at this occurrence, this one and any received later included (dumps are recorded out of
+    /// order: counting them keeps the count rising by one per recording, so it meets the threshold once); counting
+    /// stops past the threshold.</summary>
     private int CountInWindow(SqliteConnection connection, SqliteTransaction transaction, RecordResult result)
     {
         using var command = Command(connection, transaction, """
             SELECT COUNT(*) FROM (
                 SELECT 1 FROM occurrences
                 WHERE (group_id = $group OR group_id IN (SELECT id FROM crash_groups WHERE merged_into = $group))
-                  AND received_at > $start AND received_at <= $end
+                  AND received_at > $start
                 LIMIT $max);
             """);
         command.Parameters.AddWithValue("$group", result.Group.Id);
         command.Parameters.AddWithValue("$start", Timestamp(_decision.WindowStart(result.Occurrence.ReceivedAt)));
-        command.Parameters.AddWithValue("$end", Timestamp(result.Occurrence.ReceivedAt));
         command.Parameters.AddWithValue("$max", _decision.WindowCountLimit);
         return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
