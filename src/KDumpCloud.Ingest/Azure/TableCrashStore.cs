@@ -57,6 +57,7 @@ public sealed class TableCrashStore : ICrashStore
     private readonly TableClient _groups;
     private readonly TableClient _occurrences;
     private readonly TimeProvider _time;
+    private readonly TableAlertOutbox? _alerts;
     private readonly SemaphoreSlim _creating = new(1, 1);
     private readonly GroupFoldLanes _lanes = new();
     private volatile bool _created;
@@ -64,7 +65,9 @@ public sealed class TableCrashStore : ICrashStore
     /// <param name="groups">The groups table (created at first use when missing).</param>
     /// <param name="occurrences">The occurrences table (created at first use when missing).</param>
     /// <param name="time">The clock for record and status-change times.</param>
-    public TableCrashStore(TableClient groups, TableClient occurrences, TimeProvider time)
+    /// <param name="alerts">The alert outbox the decision to alert is recorded in, before the occurrence row says
+    /// recorded (so a resumed recording decides again, and the first decision stands); null: no alerts.</param>
+    public TableCrashStore(TableClient groups, TableClient occurrences, TimeProvider time, TableAlertOutbox? alerts = null)
     {
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(occurrences);
@@ -72,6 +75,7 @@ public sealed class TableCrashStore : ICrashStore
         _groups = groups;
         _occurrences = occurrences;
         _time = time;
+        _alerts = alerts;
     }
 
     public async Task<RecordResult> RecordAsync(Occurrence occurrence, CancellationToken cancellationToken = default)
@@ -84,7 +88,7 @@ public sealed class TableCrashStore : ICrashStore
             return new RecordResult(recorded, current, AlreadyRecorded: true);
         }
 
-        await MarkRecordedAsync(stored, cancellationToken).ConfigureAwait(false);
+        await MarkRecordedAsync(stored, current, cancellationToken).ConfigureAwait(false);
         return new RecordResult(stored, current, AlreadyRecorded: !countedNow);
     }
 
@@ -362,10 +366,15 @@ public sealed class TableCrashStore : ICrashStore
     }
 
     /// <summary>Step 2: the index row, then the occurrence row marked recorded. Both are idempotent upserts.</summary>
-    private async Task MarkRecordedAsync(Occurrence stored, CancellationToken cancellationToken)
+    private async Task MarkRecordedAsync(Occurrence stored, CrashGroup group, CancellationToken cancellationToken)
     {
         var document = TableJson.Write(stored);
         await _occurrences.UpsertEntityAsync(IndexEntity(stored, document), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        if (_alerts is not null)
+        {
+            await _alerts.RecordAsync(new RecordResult(stored, group, AlreadyRecorded: false), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+
         await _occurrences.UpsertEntityAsync(new TableEntity(TableKeys.DumpPartition(stored.DumpId), TableKeys.OccurrenceRow)
         {
             ["State"] = Recorded,

@@ -24,6 +24,9 @@ public static class IngestServiceCollectionExtensions
     /// <c>KDumpStorage</c> is configured, its Azure adapters: <see cref="TableCrashStore"/> and
     /// <see cref="BlobDumpReader"/> (<see cref="AzureIngestOptions"/>, section <c>Ingest:Azure</c>). When
     /// <c>ServiceBus</c> is configured, <see cref="ServiceBusReportPublisher"/> too; without it no report is sent.
+    /// With <c>KDumpStorage</c> and <c>Alerts:Webhooks</c> configured, the alert services
+    /// (<see cref="AlertServiceCollectionExtensions.AddKDumpAlerts"/>) and <see cref="TableAlertOutbox"/> (table
+    /// <c>Ingest:Azure:AlertsTable</c>), which the table store records each decision to alert in.
     /// Without <c>KDumpStorage</c> the host registers its own <see cref="ICrashStore"/> and <see cref="IDumpReader"/>
     /// (the embedded relay: SQLite and spool files).
     /// </summary>
@@ -77,8 +80,21 @@ public static class IngestServiceCollectionExtensions
             var tables = provider.GetRequiredService<TableServiceClient>();
             var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
             return new TableCrashStore(tables.GetTableClient(options.GroupsTable), tables.GetTableClient(options.OccurrencesTable),
-                provider.GetRequiredService<TimeProvider>());
+                provider.GetRequiredService<TimeProvider>(), provider.GetService<TableAlertOutbox>());
         });
+        if (AlertServiceCollectionExtensions.AlertsConfigured(configuration))
+        {
+            // The decision to alert is recorded with each occurrence; the host runs the dispatcher.
+            services.AddKDumpAlerts(configuration);
+            services.AddSingleton(provider =>
+            {
+                var tables = provider.GetRequiredService<TableServiceClient>();
+                var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
+                return new TableAlertOutbox(tables.GetTableClient(options.AlertsTable), tables.GetTableClient(options.OccurrencesTable),
+                    provider.GetRequiredService<IOptions<Alerts.AlertOptions>>().Value);
+            });
+            services.AddSingleton<IAlertOutbox>(provider => provider.GetRequiredService<TableAlertOutbox>());
+        }
         services.AddSingleton<IDumpReader>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
