@@ -69,5 +69,70 @@ public sealed class DecodeCommandTests : IDisposable
         Assert.Contains("Widget watchdog", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Decode_RulesAndExplain_ShowWhichLabRuleForcedTheGroup()
+    {
+        var log = Path.Combine(_directory, "widget.txt");
+        var rules = Path.Combine(_directory, "lab.rules");
+        await File.WriteAllTextAsync(log, PanicLog);
+        await File.WriteAllTextAsync(rules, "# lab rules\nkext:com.other.* -> group=other\nmessage:\"*watchdog fired*\" kext:com.example.* -> group=widget-watchdog\n");
+
+        var (exitCode, output, error) = await CommandLineTests.RunAsync("decode", "--rules", rules, "--explain", log);
+        var (_, plain, _) = await CommandLineTests.RunAsync("decode", log);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("group forced to widget-watchdog by lab rule line 3", output, StringComparison.Ordinal);
+        Assert.Contains("Hashed:", output, StringComparison.Ordinal);
+        Assert.Contains("group=widget-watchdog", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("lab rule", plain, StringComparison.Ordinal);
+        Assert.NotEqual(Fingerprint(output), Fingerprint(plain));
+    }
+
+    [Fact]
+    public async Task Decode_JsonWithRules_CarriesTheExplanation()
+    {
+        var log = Path.Combine(_directory, "widget.txt");
+        var rules = Path.Combine(_directory, "lab.rules");
+        await File.WriteAllTextAsync(log, PanicLog);
+        await File.WriteAllTextAsync(rules, "culprit:com.example.driver.* -> add=culprit\n");
+
+        var (exitCode, output, error) = await CommandLineTests.RunAsync("decode", "--json", "--rules", rules, log);
+
+        Assert.True(exitCode == 0, error);
+        var explanation = JsonDocument.Parse(output).RootElement.GetProperty("fingerprintExplanation").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains(explanation, line => line!.StartsWith("rule-culprit=com.example.driver.Widget added by lab rule line 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Decode_BadRulesFile_NamesTheLineAndDecodesNothing()
+    {
+        var log = Path.Combine(_directory, "widget.txt");
+        var rules = Path.Combine(_directory, "bad.rules");
+        await File.WriteAllTextAsync(log, PanicLog);
+        await File.WriteAllTextAsync(rules, "kext:com.example.* -> group=ok\nproduct:Mac* -> group=x\n");
+
+        var (exitCode, output, error) = await CommandLineTests.RunAsync("decode", "--rules", rules, log);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("line 2: unknown field \"product\"", error, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, output);
+    }
+
+    [Fact]
+    public async Task Decode_Summary_SaysWhyTheFingerprintIsWhatItIs()
+    {
+        var log = Path.Combine(_directory, "widget.txt");
+        await File.WriteAllTextAsync(log, PanicLog);
+
+        var (exitCode, output, error) = await CommandLineTests.RunAsync("decode", log);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("Because:", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hashed:", output, StringComparison.Ordinal);
+    }
+
+    private static string Fingerprint(string summary) =>
+        summary.Split('\n').Single(line => line.TrimStart().StartsWith("Fingerprint:", StringComparison.Ordinal));
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

@@ -38,16 +38,18 @@ public static class Corpus
             .Select(cells => new GroupRow(cells[0], cells[1], cells[2], cells[3]))
             .ToList();
 
+    /// <summary>A folder of <c>../shared</c> beside the repository, or null when the repository root is not found.</summary>
+    public static string? SharedFolder(string name) =>
+        FindRepositoryRoot() is { } repository ? Path.GetFullPath(Path.Combine(repository, "..", "shared", name)) : null;
+
+    /// <summary>Where <see cref="SharedFolder"/> looks, for skip messages.</summary>
+    public static string ExpectedSharedLocation(string name) =>
+        SharedFolder(name) ?? $"../shared/{name} (repository root with KDumpCloud.sln not found above {AppContext.BaseDirectory})";
+
     private static string? FindRoot()
     {
-        var repository = FindRepositoryRoot();
-        if (repository is null)
-        {
-            return null;
-        }
-
-        var corpus = Path.GetFullPath(Path.Combine(repository, "..", "shared", "corpus"));
-        return Directory.Exists(Path.Combine(corpus, "panics")) && File.Exists(Path.Combine(corpus, "GROUPS.tsv")) ? corpus : null;
+        var corpus = SharedFolder("corpus");
+        return corpus is not null && Directory.Exists(Path.Combine(corpus, "panics")) && File.Exists(Path.Combine(corpus, "GROUPS.tsv")) ? corpus : null;
     }
 
     private static string? FindRepositoryRoot()

@@ -26,7 +26,9 @@ namespace KDumpCloud.Ingest.Azure;
 /// optimistic concurrency, retried on 412/409. The group row carries a bounded list of the dumps it counted most
 /// recently, with their outcomes: an attempt that finds its dump there (on the group or a group merged into it) does
 /// not count it again, and takes the recorded outcome. This list, not a row of its own, is what makes a retried or
-/// raced recording count once, so recording costs one read and one write of the group.</item>
+/// raced recording count once, so recording costs one read and one write of the group. Within one process, folds of
+/// a group take turns and the next one writes with the row the last one wrote (<see cref="GroupFoldLanes"/>): a busy
+/// group costs one write per occurrence, and 412s come only from other instances.</item>
 /// <item>The index row is written, then the occurrence row, marked <c>recorded</c> with its outcome. Both writes are
 /// idempotent upserts. Until the second, <see cref="FindOccurrenceAsync"/> does not see the occurrence, so the core
 /// records it again, which finds the dump in the counted list and writes both rows. A recording that finds its dump
@@ -56,6 +58,7 @@ public sealed class TableCrashStore : ICrashStore
     private readonly TableClient _occurrences;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _creating = new(1, 1);
+    private readonly GroupFoldLanes _lanes = new();
     private volatile bool _created;
 
     /// <param name="groups">The groups table (created at first use when missing).</param>
@@ -195,6 +198,7 @@ public sealed class TableCrashStore : ICrashStore
             {
                 await _groups.UpdateEntityAsync(GroupEntity(changed, row.Counted), row.ETag, TableUpdateMode.Replace, cancellationToken)
                     .ConfigureAwait(false);
+                _lanes.Forget(groupId);
                 return changed;
             }
             catch (RequestFailedException error) when (error.Status == 412)
@@ -239,6 +243,8 @@ public sealed class TableCrashStore : ICrashStore
             try
             {
                 await _groups.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                _lanes.Forget(intoGroupId);
+                _lanes.Forget(fromGroupId);
                 return fitted;
             }
             catch (TableTransactionFailedException error) when (error.Status is 412 or 409)
@@ -286,6 +292,7 @@ public sealed class TableCrashStore : ICrashStore
             var entity = GroupEntity(fitted, []);
             entity.Remove("Counted");
             await _groups.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            _lanes.Forget(group.Id);
         }
 
         foreach (var move in plan.Moves)
@@ -308,6 +315,7 @@ public sealed class TableCrashStore : ICrashStore
         foreach (var id in plan.Deleted)
         {
             await _groups.DeleteEntityAsync(TableKeys.GroupsPartition, TableKeys.GroupRow(id), ETag.All, cancellationToken).ConfigureAwait(false);
+            _lanes.Forget(id);
         }
     }
 
@@ -315,9 +323,12 @@ public sealed class TableCrashStore : ICrashStore
     /// this call counted it (false: an earlier or concurrent attempt had).</summary>
     private async Task<(Occurrence Stored, CrashGroup Group, bool CountedNow)> FoldAsync(Occurrence occurrence, CancellationToken cancellationToken)
     {
+        using var lane = await _lanes.EnterAsync(occurrence.GroupId, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < MaxConcurrencyAttempts; attempt++)
         {
-            var chain = await FollowMergesAsync(occurrence.GroupId, cancellationToken).ConfigureAwait(false);
+            var chain = attempt == 0 && lane.Last is { Group.Status: not GroupStatus.Merged } last && last.Group.Id == occurrence.GroupId
+                ? [last]
+                : await FollowMergesAsync(occurrence.GroupId, cancellationToken).ConfigureAwait(false);
             var target = chain.Count == 0 ? null : chain[^1];
             foreach (var hop in chain)
             {
@@ -333,21 +344,17 @@ public sealed class TableCrashStore : ICrashStore
             counted.Add(CountedDump.From(stored));
             try
             {
-                if (target is null)
-                {
-                    await _groups.AddEntityAsync(GroupEntity(fitted, counted), cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await _groups.UpdateEntityAsync(GroupEntity(fitted, counted), target.ETag, TableUpdateMode.Replace, cancellationToken)
+                var written = target is null
+                    ? await _groups.AddEntityAsync(GroupEntity(fitted, counted), cancellationToken).ConfigureAwait(false)
+                    : await _groups.UpdateEntityAsync(GroupEntity(fitted, counted), target.ETag, TableUpdateMode.Replace, cancellationToken)
                         .ConfigureAwait(false);
-                }
-
+                lane.Last = chain.Count <= 1 && written.Headers.ETag is { } etag ? new GroupRow(fitted, counted, etag) : null;
                 return (stored, fitted, true);
             }
             catch (RequestFailedException error) when (error.Status is 409 or 412)
             {
-                // Another occurrence (or a person) changed the group first: read it again and fold again.
+                // Another instance (or a person) changed the group first: read it again and fold again.
+                lane.Last = null;
             }
         }
 
@@ -459,13 +466,6 @@ public sealed class TableCrashStore : ICrashStore
 
     private static InvalidOperationException Contended(string groupId) =>
         new($"group {groupId} kept changing: gave up after {MaxConcurrencyAttempts} optimistic-concurrency attempts");
-
-    /// <summary>A group row as read: the group, the dumps it counted recently, and the ETag to write it back with.</summary>
-    private sealed record GroupRow(CrashGroup Group, List<CountedDump> Counted, ETag ETag)
-    {
-        public static GroupRow Of(TableEntity entity) =>
-            new(TableJson.ReadGroup(entity.GetString("Document")), TableJson.ReadCounted(entity.GetString("Counted")), entity.ETag);
-    }
 
     /// <summary>What groups are ordered by, read from the columns; the document is parsed only for the rows kept.</summary>
     private sealed record GroupRanking(string Id, long Count, DateTimeOffset LastSeen, string Document)

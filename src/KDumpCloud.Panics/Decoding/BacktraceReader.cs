@@ -57,7 +57,42 @@ internal static class BacktraceReader
             };
         }
 
+        else if (KextRelative(symbolPart) is { } relative)
+        {
+            frame = frame with { Image = relative.Kext, KextOffset = relative.Offset };
+        }
+
         return frame;
+    }
+
+    /// <summary>
+    /// <c>com.example.driver + 33420</c>: a kext frame that keepsyms could not name prints the bundle and its decimal
+    /// offset from the kext's start. Often the only place a cut log keeps the kext-relative offset (no kext range list).
+    /// </summary>
+    private static (string Kext, ulong Offset)? KextRelative(ReadOnlySpan<char> text)
+    {
+        var plus = text.IndexOf(" + ", StringComparison.Ordinal);
+        if (plus <= 0)
+        {
+            return null;
+        }
+
+        var name = text[..plus].Trim();
+        var digits = text[(plus + 3)..].Trim();
+        if (name.IndexOf('.') <= 0 || name.ContainsAny(' ', '\t') || digits.IsEmpty || digits.Length > 19)
+        {
+            return null;
+        }
+
+        foreach (var c in digits)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return null;
+            }
+        }
+
+        return (KextNames.Expand(name.ToString()), ulong.Parse(digits, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>PowerPC: <c>Backtrace: 0x01BC80AC 0x007A1D48 ...</c> on one line.</summary>

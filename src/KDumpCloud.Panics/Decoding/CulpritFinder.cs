@@ -4,11 +4,16 @@ namespace KDumpCloud.Panics.Decoding;
 
 /// <summary>
 /// Chooses the suspected culprit, strongest evidence first: a bundle the kernel itself names (sleep/wake
-/// "Suspected bundle", userspace watchdog service), the coprocessor firmware, the innermost third-party kext in
+/// "Suspected bundle", userspace watchdog service), the coprocessor firmware, a <c>Class::method</c> the message
+/// names, the innermost third-party kext in
 /// the backtrace, the kext holding the panic location, the innermost kext frame, the first kext listed.
 /// </summary>
 internal static class CulpritFinder
 {
+    /// <summary>The reason given when the culprit is a <c>Class::method</c> named in the message.</summary>
+    public const string MessageClassMethodReason = "class and method named in the panic message";
+
+
     public static (string? Culprit, string? Reason) Find(PanicKind kind, string? message, string? firmware,
         IReadOnlyList<BacktraceFrame> frames, int locationFrame, ulong? location, IReadOnlyList<KextInBacktrace> kexts)
     {
@@ -25,6 +30,13 @@ internal static class CulpritFinder
         if (kind.Category == PanicCategory.Coprocessor && kind.Subject is { } coprocessor)
         {
             return (firmware is null ? coprocessor : $"{coprocessor} firmware {WithoutBuildNumber(firmware)}", "coprocessor that panicked");
+        }
+
+        // kdc-fp-2 rule message-class-method: the code that printed the message names itself; the backtrace may say
+        // only "kernel" (arm64 without kext ranges, a log cut before its backtrace) or name whichever kext called in.
+        if (MessageFacts.ClassAndMethod(message) is { } method)
+        {
+            return (method, MessageClassMethodReason);
         }
 
         var start = Math.Max(locationFrame, 0);

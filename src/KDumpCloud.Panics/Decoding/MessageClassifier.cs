@@ -77,6 +77,13 @@ internal static partial class MessageClassifier
             return new PanicKind(PanicCategory.Watchdog) { Subject = subject };
         }
 
+        if (message.StartsWith("Sleep Wake failure in EFI", StringComparison.Ordinal))
+        {
+            // The failure code records where firmware stopped: the only identity such a report has.
+            var code = message.IndexOf("failure code ", StringComparison.Ordinal);
+            return new PanicKind(PanicCategory.SleepWakeTimeout) { Subject = code >= 0 ? message[code..] : null };
+        }
+
         if (Has(message, "transition timed out") && SleepWakePattern().Match(message) is { Success: true } sleepWake)
         {
             return new PanicKind(PanicCategory.SleepWakeTimeout)

@@ -71,7 +71,48 @@ public static class PanicDecoder
             UseFirstLineAsMessage(lines, parsed, warnings);
         }
 
+        if (parsed.PanicLine is null)
+        {
+            UseSleepWakeFailure(lines, parsed, warnings);
+        }
+
         return PanicReportAssembler.Assemble(parsed, json, container, warnings, kernelVersionHint);
+    }
+
+    private const string SleepWakeFailure = "Sleep Wake failure in EFI";
+    private const string FailureCode = "Failure code::";
+    private const int SleepWakeHeaderLines = 8;
+
+    /// <summary>
+    /// A sleep/wake failure report (swd, 10.13 and later: "Sleep Wake failure in EFI", then "Failure code:: A B", then
+    /// a stackshot to ignore) has no <c>panic(</c> line; its heading and failure code are its message.
+    /// </summary>
+    private static void UseSleepWakeFailure(List<string> lines, ParsedPanicText parsed, List<string> warnings)
+    {
+        var heading = -1;
+        for (var i = 0; i < lines.Count && i < SleepWakeHeaderLines && heading < 0; i++)
+        {
+            heading = lines[i].Contains(SleepWakeFailure, StringComparison.OrdinalIgnoreCase) ? i : -1;
+        }
+
+        if (heading < 0)
+        {
+            return;
+        }
+
+        var message = SleepWakeFailure;
+        for (var i = heading; i < lines.Count && i < heading + SleepWakeHeaderLines; i++)
+        {
+            var at = lines[i].IndexOf(FailureCode, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                message += ", failure code " + MessageClassifier.Flatten(lines[i][(at + FailureCode.Length)..].Trim());
+                break;
+            }
+        }
+
+        parsed.PanicLine = new PanicLine(heading, null, null, message, heading);
+        warnings.Add("sleep/wake failure report (no panic( line): its heading and failure code are taken as the message");
     }
 
     /// <summary>bridgeOS writes some reasons with no <c>panic(</c> prefix at all (section 3, [034]): the whole string is the message.</summary>

@@ -112,24 +112,42 @@ internal static partial class MessageTemplate
                     i++;
                 }
             }
-            else if (atBoundary && char.IsAsciiDigit(c))
+            else if (atBoundary && char.IsAsciiHexDigit(c))
             {
+                // A run of hex digits holding a decimal digit is a value (registry ids such as "(1e,4020001)", bare
+                // hex): kdc-fp-2 rule template-values. Letters-only runs ("add", "face") are words and stay.
                 var end = i;
-                while (end < text.Length && char.IsAsciiDigit(text[end]))
+                var hasDigit = false;
+                while (end < text.Length && char.IsAsciiHexDigit(text[end]))
                 {
+                    hasDigit |= char.IsAsciiDigit(text[end]);
                     end++;
                 }
 
-                if (end == text.Length || !IsWordChar(text[end]))
+                var unit = hasDigit && char.IsAsciiDigit(c) ? UnitLength(text, end) : 0;
+                if (hasDigit && (end == text.Length || !IsWordChar(text[end])))
                 {
                     builder.Append('#');
+                    i = end;
+                }
+                else if (unit > 0)
+                {
+                    // "(60s)", "500ms": a duration with its unit (template-values).
+                    builder.Append('#').Append(text, end, unit);
+                    i = end + unit;
                 }
                 else
                 {
-                    builder.Append(text, i, end - i);
-                }
+                    // A word that starts with hex letters or digits ("IO80211" never gets here; "3rd", "abort"): copy it whole.
+                    var wordEnd = end;
+                    while (wordEnd < text.Length && IsWordChar(text[wordEnd]))
+                    {
+                        wordEnd++;
+                    }
 
-                i = end;
+                    builder.Append(text, i, wordEnd - i);
+                    i = wordEnd;
+                }
             }
             else
             {
@@ -139,6 +157,23 @@ internal static partial class MessageTemplate
         }
 
         return builder.ToString();
+    }
+
+    private static readonly string[] Units = ["ms", "us", "ns", "sec", "secs", "s"];
+
+    /// <summary>The length of a time unit glued to a number and ending the word there, or 0.</summary>
+    private static int UnitLength(string text, int at)
+    {
+        foreach (var unit in Units)
+        {
+            var end = at + unit.Length;
+            if (end <= text.Length && text.AsSpan(at, unit.Length).SequenceEqual(unit) && (end == text.Length || !IsWordChar(text[end])))
+            {
+                return unit.Length;
+            }
+        }
+
+        return 0;
     }
 
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';

@@ -22,6 +22,9 @@ public sealed record PanicReportDocument
     public required string FingerprintVersion { get; init; }
     public required string Signature { get; init; }
     public required IReadOnlyList<string> FingerprintComponents { get; init; }
+
+    /// <summary>Why the fingerprint is what it is: the evidence and the rule behind each component (kdc-fp-2).</summary>
+    public required IReadOnlyList<string> FingerprintExplanation { get; init; }
     public string? KernelVersion { get; init; }
     public string? KernelUuid { get; init; }
     public string? OsBuild { get; init; }
@@ -73,6 +76,7 @@ public sealed record PanicReportDocument
             FingerprintVersion = fingerprint.Version,
             Signature = fingerprint.Signature,
             FingerprintComponents = fingerprint.Components,
+            FingerprintExplanation = fingerprint.Explanation,
             KernelVersion = report.KernelVersion,
             KernelUuid = report.KernelUuid,
             OsBuild = report.OsBuild,

@@ -11,7 +11,10 @@ public static class PanicSummary
     private const int FramesShown = 12;
     private const int MessageWidth = 300;
 
-    public static string Format(string file, PanicReport report, CrashFingerprint fingerprint)
+    public static string Format(string file, PanicReport report, CrashFingerprint fingerprint) => Format(file, report, fingerprint, explain: false);
+
+    /// <summary>The summary; with <paramref name="explain"/>, also every component that went into the hash.</summary>
+    public static string Format(string file, PanicReport report, CrashFingerprint fingerprint, bool explain)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(fingerprint);
@@ -23,6 +26,18 @@ public static class PanicSummary
         Line(text, "Culprit", report.Culprit is { } culprit ? $"{culprit} ({report.CulpritReason})" : null);
         Line(text, "Signature", fingerprint.Signature);
         Line(text, "Fingerprint", $"{fingerprint.Hash} ({fingerprint.Version})");
+        foreach (var reason in fingerprint.Explanation)
+        {
+            Line(text, "Because", reason);
+        }
+
+        if (explain)
+        {
+            foreach (var component in fingerprint.Components)
+            {
+                Line(text, "Hashed", component);
+            }
+        }
         Line(text, "Kernel", report.KernelVersion);
         Line(text, "OS build", report.OsBuild);
         Line(text, "Model", report.Model);

@@ -81,6 +81,36 @@ public sealed class TableCrashStoreTests(AzuriteServer azurite) : CrashStoreCont
     }
 
     [Fact]
+    public async Task TwoInstances_ConcurrentOccurrencesOfOneGroup_NoCountIsLost()
+    {
+        var (first, second) = (NewStore(), NewStore());
+        var occurrences = Enumerable.Range(0, 30)
+            .Select(i => TestOccurrences.For("f6f6", machine: $"10.0.2.{i}", receivedAt: TestOccurrences.Start.AddMinutes(i)))
+            .ToList();
+
+        var results = await Task.WhenAll(occurrences.Select((o, i) => Task.Run(() => (i % 2 == 0 ? first : second).RecordAsync(o))));
+
+        Assert.Single(results, r => r.Outcome == IngestOutcome.NewGroup);
+        Assert.Equal(30, (await first.FindGroupAsync("f6f6"))!.Count);
+        Assert.Equal(30, (await second.ListOccurrencesAsync("f6f6", 100)).Count);
+    }
+
+    [Fact]
+    public async Task GroupChangedByAnotherInstance_TheNextFoldHereSeesTheChange()
+    {
+        var (here, elsewhere) = (NewStore(), NewStore());
+        await here.RecordAsync(TestOccurrences.For("a7a7"));              // this instance remembers the row it wrote
+        await elsewhere.RecordAsync(TestOccurrences.For("a7a7"));         // the row moves on without it
+        await elsewhere.SetStatusAsync("a7a7", GroupStatus.Resolved);
+
+        var third = await here.RecordAsync(TestOccurrences.For("a7a7"));
+
+        Assert.Equal(IngestOutcome.Regression, third.Outcome);            // folded into the resolved row, not the remembered one
+        Assert.Equal(3, third.Group.Count);
+        Assert.Equal(GroupStatus.Open, (await elsewhere.FindGroupAsync("a7a7"))!.Status);
+    }
+
+    [Fact]
     public async Task HugeOccurrence_IsShortenedToFitOneProperty()
     {
         var store = NewStore();

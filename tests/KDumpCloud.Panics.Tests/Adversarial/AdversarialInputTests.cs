@@ -44,6 +44,15 @@ public class AdversarialInputTests
         ["status dump, words"] = n => Panic + "a b = " + Repeat("abc-", n),
         ["template, commas before file"] = n => Panic + Repeat(", file:", n),
 
+        // kdc-fp-2 message facts: Class::method, watchdog context, hex runs and durations, sleep/wake failure heading.
+        ["class and method, repeated ::"] = n => Panic + Repeat("a::", n),
+        ["class and method, long identifiers"] = n => Panic + Repeat(new string('A', 200) + "::", n / 200),
+        ["class and method, colons only"] = n => Panic + Repeat(":", n),
+        ["watchdog context, repeated"] = n => Panic + "userspace watchdog timeout: no successful checkins from a " + Repeat("not alive with context ", n),
+        ["template, hex runs and units"] = n => Panic + Repeat("1e 60s 3rd ab12c ", n),
+        ["sleep wake failure, repeated heading"] = n => Repeat("Sleep Wake failure in EFI\nFailure code:: ", n),
+        ["frames, bundle plus offset"] = n => Panic + "x\nBacktrace (CPU 0), Frame : Return Address\n" + Lines(i => $"0x1 : 0xffffff7f{i:x8} com.a{i} + {i}", n / 2),
+
         // Kext section: one pattern per line, deduplication per entry, kext ranges per frame.
         ["kext line, long space run"] = n => Panic + "x\nKernel Extensions in backtrace:\ncom.a(1.0)@0x1" + new string(' ', n) + "Z\n",
         ["kext line, long space run after ->"] = n => Panic + "x\nKernel Extensions in backtrace:\ncom.a(1.0)@0x1->0x2" + new string(' ', n) + "Z\n",

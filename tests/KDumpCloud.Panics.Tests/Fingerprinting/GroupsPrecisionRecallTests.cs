@@ -1,4 +1,3 @@
-using KDumpCloud.Panics.Decoding;
 using KDumpCloud.Panics.Fingerprinting;
 using KDumpCloud.TestSupport;
 using Xunit.Abstractions;
@@ -6,93 +5,70 @@ using Xunit.Abstractions;
 namespace KDumpCloud.Panics.Tests.Fingerprinting;
 
 /// <summary>
-/// Scores fingerprints against the corpus ground truth (GROUPS.tsv): every pair of scored files is a true
-/// positive (same group, same hash), false negative, false positive or true negative. Scored files are the
-/// high- and medium-confidence group members and the singletons; low-confidence members are left out, as the
-/// corpus README asks (their figures are printed for information only). Every pair and the figures are printed
-/// so that a regression shows which pair moved.
+/// Scores fingerprints against ground truth with <see cref="PairwiseScore"/>: the corpus (GROUPS.tsv; high- and
+/// medium-confidence group members and singletons, as its README asks; all confidences printed for information)
+/// and, when present, the collected set's <c>dev</c> and <c>heldout</c> splits separately. Corpus and dev pairs are
+/// printed so that a regression shows which pair moved; held-out files are never printed, only their figures, so
+/// that scoring them does not turn them into development data.
 /// </summary>
 public class GroupsPrecisionRecallTests(ITestOutputHelper output)
 {
-    private const double RequiredRecall = 0.9;
+    private const double RequiredCorpusRecall = 0.9;
+
+    // The collected set is scored, not tuned to: only precision floors are asserted on it, never its figures. The
+    // rules were decided on dev, where they merge no two bugs. Held-out is scored only: when kdc-fp-2's rules were
+    // frozen it merged one pair (two reports with nothing identifiable share the EMPTY bucket), so its floor says
+    // "no rule merges broadly", not "never".
+    private const double RequiredDevPrecision = 1.0;
+    private const double RequiredHeldOutPrecision = 0.8;
 
     [CorpusFact]
     public void Fingerprints_CorpusGroups_PrecisionIsOneAndRecallAtLeastNinetyPercent()
     {
-        var rows = Corpus.Groups()
-            .Select(row => (Row: row, Fingerprint: Fingerprinter.Compute(PanicFileDecoder.Decode(Corpus.PathOf(row.File)))))
-            .ToList();
-
-        var informational = Score(rows);
-        var scored = Score(rows.Where(r => r.Row.IsSingleton || r.Row.Confidence is "high" or "medium").ToList());
+        var rows = Corpus.Groups().Select(row => ScoredFile.Decode(row, Corpus.PathOf(row.File))).ToList();
+        var informational = PairwiseScore.Of(rows);
+        var scored = PairwiseScore.Of(rows.Where(r => r.Row.IsSingleton || r.Row.Confidence is "high" or "medium").ToList());
 
         output.WriteLine($"fingerprint {Fingerprinter.Version}");
-        output.WriteLine($"scored (high+medium groups and singletons): {scored.Files} files, {scored.Lines.Count} pairs");
-        output.WriteLine($"  TP {scored.TruePositives}  FN {scored.FalseNegatives}  FP {scored.FalsePositives}  TN {scored.TrueNegatives}");
-        output.WriteLine($"  precision {scored.Precision:F4}  recall {scored.Recall:F4}");
-        output.WriteLine($"for information, all confidences: {informational.Files} files; TP {informational.TruePositives}  FN {informational.FalseNegatives}  FP {informational.FalsePositives}; precision {informational.Precision:F4}  recall {informational.Recall:F4}");
-        foreach (var line in scored.Lines.OrderBy(l => l[..2] switch { "FP" => 0, "FN" => 1, "TP" => 2, _ => 3 }))
+        output.WriteLine("corpus, scored (high+medium groups and singletons): " + scored.Summary());
+        output.WriteLine("corpus, for information, all confidences: " + informational.Summary());
+        foreach (var line in scored.PairLines())
         {
             output.WriteLine(line);
         }
 
-        Assert.True(scored.TruePositives + scored.FalseNegatives > 0, "GROUPS.tsv has no scored same-group pairs");
+        Assert.True(scored.SameBugPairs > 0, "GROUPS.tsv has no scored same-group pairs");
+        Assert.True(scored.HardNegatives > 0, "the corpus has no hard negatives to hold precision against");
         Assert.Equal(1.0, scored.Precision);
-        Assert.True(scored.Recall >= RequiredRecall, $"recall {scored.Recall:F4} is below {RequiredRecall}");
+        Assert.True(scored.Recall >= RequiredCorpusRecall, $"recall {scored.Recall:F4} is below {RequiredCorpusRecall}");
     }
 
-    private static PairScore Score(List<(GroupRow Row, CrashFingerprint Fingerprint)> files)
+    [CollectedFact]
+    public void Fingerprints_CollectedDev_NeverMergeTwoBugs()
     {
-        var score = new PairScore { Files = files.Count };
-        for (var i = 0; i < files.Count; i++)
+        var score = ScoreCollected(Collected.Dev);
+        foreach (var line in score.PairLines().Where(l => !l.StartsWith("TN", StringComparison.Ordinal)))
         {
-            for (var j = i + 1; j < files.Count; j++)
-            {
-                var (a, b) = (files[i], files[j]);
-                var sameGroup = a.Row.GroupId == b.Row.GroupId;
-                var sameHash = a.Fingerprint.Hash == b.Fingerprint.Hash;
-                string outcome;
-                if (sameGroup && sameHash)
-                {
-                    outcome = "TP";
-                    score.TruePositives++;
-                }
-                else if (sameGroup)
-                {
-                    outcome = "FN";
-                    score.FalseNegatives++;
-                }
-                else if (sameHash)
-                {
-                    outcome = "FP";
-                    score.FalsePositives++;
-                }
-                else
-                {
-                    outcome = "TN";
-                    score.TrueNegatives++;
-                }
-
-                score.Lines.Add($"{outcome} {a.Row.GroupId,-5} {b.Row.GroupId,-5} {Short(a.Row.File)} {Short(b.Row.File)}"
-                    + (outcome is "FN" or "FP" ? $"\n     {a.Fingerprint.Signature}\n     {b.Fingerprint.Signature}" : string.Empty));
-            }
+            output.WriteLine(line);
         }
 
-        return score;
+        Assert.True(score.Precision >= RequiredDevPrecision, $"dev precision {score.Precision:F4}");
     }
 
-    private static string Short(string file) => file.Length <= 40 ? file : file[..40];
-
-    private sealed class PairScore
+    [CollectedFact]
+    public void Fingerprints_CollectedHeldOut_PrecisionAboveItsFloor()
     {
-        public int Files { get; init; }
-        public int TruePositives { get; set; }
-        public int FalseNegatives { get; set; }
-        public int FalsePositives { get; set; }
-        public int TrueNegatives { get; set; }
-        public List<string> Lines { get; } = [];
+        var score = ScoreCollected(Collected.HeldOut);
+        Assert.True(score.Precision >= RequiredHeldOutPrecision, $"held-out precision {score.Precision:F4}");
+    }
 
-        public double Precision => TruePositives + FalsePositives == 0 ? 0 : (double)TruePositives / (TruePositives + FalsePositives);
-        public double Recall => TruePositives + FalseNegatives == 0 ? 0 : (double)TruePositives / (TruePositives + FalseNegatives);
+    private PairwiseScore ScoreCollected(string split)
+    {
+        var rows = Collected.Groups(split);
+        var scoredRows = rows.Where(r => r.Confidence is not "low").Select(row => ScoredFile.Decode(row, Collected.PathOf(row.File))).ToList();
+        var score = PairwiseScore.Of(scoredRows);
+        output.WriteLine($"fingerprint {Fingerprinter.Version}");
+        output.WriteLine($"collected {split} (low-confidence members left out): " + score.Summary());
+        return score;
     }
 }
