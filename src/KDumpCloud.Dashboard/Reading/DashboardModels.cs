@@ -31,9 +31,12 @@ public sealed record KextRow(string BundleId, string? Version, string? Uuid);
 /// <summary>One occurrence's panic decoded again from its kept text, and what its fingerprint was made of.</summary>
 /// <param name="DumpId">The occurrence it was decoded from.</param>
 /// <param name="FingerprintComponents">Exactly what went into the fingerprint hash (<c>version=…</c>, <c>kind=…</c>,
-/// <c>template=…</c>, <c>culprit=…</c>, <c>frames=…</c>): why occurrences were grouped together.</param>
+/// <c>template=…</c>, <c>culprit=…</c>, <c>frames=…</c>).</param>
+/// <param name="Explanation">The fingerprinter's own account of why these parts, one line per rule it applied: why
+/// occurrences were grouped together.</param>
 public sealed record DecodedPanic(Guid DumpId, string? PanicMessage, string Kind, string? Culprit, string? CulpritReason,
-    IReadOnlyList<FrameRow> Frames, IReadOnlyList<KextRow> Kexts, IReadOnlyList<string> FingerprintComponents, IReadOnlyList<string> Warnings);
+    IReadOnlyList<FrameRow> Frames, IReadOnlyList<KextRow> Kexts, IReadOnlyList<string> FingerprintComponents, IReadOnlyList<string> Explanation,
+    IReadOnlyList<string> Warnings);
 
 /// <summary>Everything a group page shows.</summary>
 /// <param name="Daily">Occurrences per UTC day over the last <see cref="DashboardReader.ChartDays"/> days, ending today.</param>

@@ -131,7 +131,7 @@ public sealed class DashboardReader(ICrashStore store, ICrashQueries queries, Ti
                 [.. report.Frames.Select(f => new FrameRow(Hex(f.ReturnAddress), f.Kext ?? f.Image,
                     f.KextOffset is { } offset ? "+" + Hex(offset) : null, f.Symbol))],
                 [.. report.Kexts.Select(k => new KextRow(k.BundleId, k.Version, k.Uuid))],
-                fingerprint.Components, report.Warnings);
+                fingerprint.Components, fingerprint.Explanation, report.Warnings);
         }
 
         return null;

@@ -86,6 +86,7 @@ public sealed class ApiTests(LabFixture fixture) : IClassFixture<LabFixture>
         Assert.Contains(panic.GetProperty("fingerprintComponents").EnumerateArray(), c => c.GetString()!.StartsWith("version=", StringComparison.Ordinal));
         Assert.Contains(panic.GetProperty("kexts").EnumerateArray(), k => k.GetProperty("bundleId").GetString() == "com.example.driver.test");
         Assert.NotEmpty(panic.GetProperty("frames").EnumerateArray());
+        Assert.NotEmpty(panic.GetProperty("explanation").EnumerateArray());
     }
 
     [Fact]
