@@ -44,6 +44,18 @@ internal static class RelayHelp
                                         how the core reads a dump               defaults 2 MiB, 16 GiB, 00:01:00, true
           See the groups with:  kdumpcloud crashes --data-directory <Relay:DataDirectory>
 
+        Crash dashboard (with the ingest in process; README.md "The crash dashboard"):
+          Dashboard:Enabled             serve the dashboard over crashes.db     default true
+          Dashboard:Url                 where it listens (Kestrel URL)          default http://127.0.0.1:8069 (this
+                                                                                machine only). Anyone who can reach it
+                                                                                can resolve, ignore, reopen and merge
+                                                                                groups: it has no sign-in of its own
+          Dashboard:PublicUrl           its address as people reach it, for alert links ({PublicUrl}/groups/<id>)
+                                                                                default none
+          Dashboard:PageSize, Dashboard:MaxOccurrences
+                                        groups per list page, occurrences per group page
+                                                                                defaults 50, 200
+
         Uploading (only when KDumpStorage is set; README.md "Uploading to Azure Blob Storage"):
           KDumpStorage                  storage connection string (Azurite: UseDevelopmentStorage=true), or the
                                         section KDumpStorage:blobServiceUri + KDumpStorage:queueServiceUri

@@ -20,6 +20,7 @@ public sealed class SqliteCrashQueries : ICrashQueries, IDisposable
     private readonly Lock _gate = new();
     private Dictionary<string, Cached> _live = new(StringComparer.Ordinal);
     private long? _version;
+    private long _refreshes;
 
     /// <summary>Queries over <paramref name="store"/>'s file (the store has created and migrated it).</summary>
     public SqliteCrashQueries(SqliteCrashStore store)
@@ -34,6 +35,9 @@ public sealed class SqliteCrashQueries : ICrashQueries, IDisposable
         }.ToString());
         _connection.Open();
     }
+
+    /// <summary>How often the in-memory copy was brought up to date because the file had changed (for benchmarks and tests).</summary>
+    public long Refreshes => Interlocked.Read(ref _refreshes);
 
     public Task<GroupPage> QueryGroupsAsync(GroupQuery query, CancellationToken cancellationToken = default)
     {
@@ -101,6 +105,7 @@ public sealed class SqliteCrashQueries : ICrashQueries, IDisposable
             }
 
             transaction.Commit();
+            Interlocked.Increment(ref _refreshes);
             _live = next;
             _version = version;
             return Snapshot();

@@ -19,9 +19,14 @@ internal static class Fill
     public static async Task<(int Groups, int Occurrences, string Describe)> RunAsync(SqliteCrashStore store, Options options)
     {
         var existing = await store.ListGroupsAsync(GroupOrder.Newest, options.Groups + 1);
-        if (existing.Count >= options.Groups)
+        if (existing.Count >= options.Groups && existing.Sum(g => g.Count) >= options.Occurrences)
         {
             return (existing.Count, (int)existing.Sum(g => g.Count), "reused from an earlier run");
+        }
+
+        if (existing.Count > 0)
+        {
+            throw new InvalidOperationException($"{store.Path} holds a partial fill ({existing.Count} groups); delete its folder and run again");
         }
 
         var started = Stopwatch.GetTimestamp();
