@@ -19,6 +19,7 @@ public sealed class SqliteCrashQueries : ICrashQueries, IDisposable
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
     private Dictionary<string, Cached> _live = new(StringComparer.Ordinal);
+    private CrashGroup[] _snapshot = [];
     private long? _version;
     private long _refreshes;
 
@@ -69,7 +70,7 @@ public sealed class SqliteCrashQueries : ICrashQueries, IDisposable
             var version = DataVersion();
             if (version == _version)
             {
-                return Snapshot();
+                return _snapshot;
             }
 
             using var transaction = _connection.BeginTransaction(deferred: true);
@@ -107,8 +108,9 @@ public sealed class SqliteCrashQueries : ICrashQueries, IDisposable
             transaction.Commit();
             Interlocked.Increment(ref _refreshes);
             _live = next;
+            _snapshot = [.. next.Values.Select(c => c.Group)];
             _version = version;
-            return Snapshot();
+            return _snapshot;
         }
     }
 
@@ -148,8 +150,6 @@ public sealed class SqliteCrashQueries : ICrashQueries, IDisposable
             }
         }
     }
-
-    private CrashGroup[] Snapshot() => [.. _live.Values.Select(c => c.Group)];
 
     private long DataVersion()
     {

@@ -42,8 +42,8 @@ public static class GroupQueryEngine
                 && (query.OsBuild is null || g.OsBuilds.Contains(query.OsBuild, StringComparer.Ordinal))
                 && (text is null || Contains(g, text)))
             .ToList();
-        matches.Sort(Comparer(query.Sort));
-        var page = matches.Skip(query.Offset).Take(query.Limit).ToList();
+        // Order + Skip + Take sorts only as far as the page needs (a partial sort), not every match.
+        var page = matches.Order(Comparer<CrashGroup>.Create(Comparer(query.Sort))).Skip(query.Offset).Take(query.Limit).ToList();
         return new GroupPage(matches.Count, query.Offset, page, Facet(live.Select(g => g.Kind)), Facet(live.SelectMany(g => g.OsBuilds)));
     }
 
