@@ -76,6 +76,7 @@ var dumpContainerName = 'dumps'
 var ingestQueueName = 'dump-ingest'
 var groupsTableName = 'crashgroups'
 var occurrencesTableName = 'occurrences'
+var alertsTableName = 'alerts'
 var reportTopicName = 'crash-reports'
 var deploymentContainerName = 'app-package'
 var webhookSecretName = 'alert-webhook-0'
@@ -125,6 +126,7 @@ module dataStorage 'modules/data-storage.bicep' = {
     tableNames: [
       groupsTableName
       occurrencesTableName
+      alertsTableName
     ]
     functionPrincipalId: identity.outputs.principalId
     functionIdentityId: functionIdentityId
@@ -193,6 +195,7 @@ module functionApp 'modules/function-app.bicep' = {
     dumpContainerName: dumpContainerName
     groupsTableName: groupsTableName
     occurrencesTableName: occurrencesTableName
+    alertsTableName: alertsTableName
     reportTopicName: reportTopicName
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     appInsightsConnectionString: monitoring.outputs.connectionString

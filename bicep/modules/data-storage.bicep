@@ -31,7 +31,7 @@ param dumpRetentionDays int
 @description('The ingest queue (relay Upload:Queue, the Function\'s queue trigger).')
 param ingestQueueName string
 
-@description('The tables of crash groups and occurrences (Ingest:Azure:GroupsTable, OccurrencesTable).')
+@description('The tables of crash groups, occurrences and the alert outbox (Ingest:Azure:GroupsTable, OccurrencesTable, AlertsTable).')
 param tableNames array
 
 @description('Object id of the Function App\'s identity.')
@@ -189,7 +189,8 @@ resource functionProcessesPoison 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
-// Function: Storage Table Data Contributor on each crash table — TableCrashStore inserts and updates rows.
+// Function: Storage Table Data Contributor on each crash table — TableCrashStore inserts and updates rows, and
+// TableAlertOutbox records, sends from and purges the alert outbox.
 resource functionWritesTables 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for (tableName, i) in tableNames: {
     name: guid(tables[i].id, functionIdentityId, roles.tableDataContributor)

@@ -60,6 +60,9 @@ param groupsTableName string
 @description('The occurrences table (Ingest:Azure:OccurrencesTable).')
 param occurrencesTableName string
 
+@description('The alert outbox table (Ingest:Azure:AlertsTable).')
+param alertsTableName string
+
 @description('The crash-reports topic (Ingest:Azure:ReportTopic).')
 param reportTopicName string
 
@@ -96,6 +99,7 @@ var appSettings = [
   { name: 'KDumpStorage__blobServiceUri', value: dataBlobServiceUri }
   { name: 'KDumpStorage__queueServiceUri', value: dataQueueServiceUri }
   { name: 'KDumpStorage__tableServiceUri', value: dataTableServiceUri }
+  { name: 'Ingest__Azure__AlertsTable', value: alertsTableName }
   { name: 'Ingest__Azure__DumpContainer', value: dumpContainerName }
   { name: 'Ingest__Azure__GroupsTable', value: groupsTableName }
   { name: 'Ingest__Azure__OccurrencesTable', value: occurrencesTableName }

@@ -42,6 +42,7 @@ internal static class RelayHelp
           EmbeddedIngest:RetryDelay     wait after a failed attempt (doubles)   default 00:00:02
           Ingest:MaxTextBytes, Ingest:MaxCoreBytes, Ingest:MaxDecodeDuration, Ingest:VerifyContent
                                         how the core reads a dump               defaults 2 MiB, 16 GiB, 00:01:00, true
+          Ingest:GroupingRulesFile      the lab's grouping rules (kdumpcloud decode --rules FILE --explain tries them)
           See the groups with:  kdumpcloud crashes --data-directory <Relay:DataDirectory>
 
         Crash dashboard (with the ingest in process; README.md "The crash dashboard"):
@@ -55,6 +56,27 @@ internal static class RelayHelp
           Dashboard:PageSize, Dashboard:MaxOccurrences
                                         groups per list page, occurrences per group page
                                                                                 defaults 50, 200
+
+        Chat alerts (with the in-process ingest; README.md "Chat alerts"; check with: kdumpcloud alerts test):
+          Alerts:Webhooks:N:Kind        slack, teams, discord or json           required per webhook
+          Alerts:Webhooks:N:Url         the webhook URL (a secret: keep it in an environment variable or a
+                                        file readable by the relay only; logged as host + hash)
+          Alerts:Webhooks:N:Secret      json only: HMAC-SHA256 key (X-KDumpCloud-Signature)  default none
+          Alerts:Webhooks:N:Events      events this webhook gets                default new,regression,spike,digest
+          Alerts:Webhooks:N:Name        name in logs                            default kind and host
+          Alerts:SpikeCount             occurrences in SpikeWindow for one spike alert (0: off)  default 10
+          Alerts:SpikeWindow                                                    default 01:00:00
+          Alerts:GroupInterval          at most one alert per group and webhook default 00:10:00
+          Alerts:MaxPerMinute           messages per webhook per minute, the digest included     default 10
+          Alerts:MaxAge                 oldest alert still sent to a webhook that was down       default 1.00:00:00
+          Alerts:MaxPanicMessageChars   panic message length in an alert        default 1000
+          Alerts:LinkTemplate           link when Dashboard:PublicUrl is unset: {fingerprint}, {dumpId}, {fileName}
+                                                                                default none
+          Dashboard:PublicUrl           link {PublicUrl}/groups/{fingerprint}   default none
+          Alerts:AttemptTimeout, Alerts:SendTimeout, Alerts:MaxRetries, Alerts:RetryDelay, Alerts:MaxRetryAfter,
+          Alerts:BreakDuration, Alerts:PollInterval
+                                        delivery                                defaults 00:00:10, 00:00:30, 3,
+                                                                                00:00:01, 00:00:10, 00:00:30, 00:00:05
 
         Uploading (only when KDumpStorage is set; README.md "Uploading to Azure Blob Storage"):
           KDumpStorage                  storage connection string (Azurite: UseDevelopmentStorage=true), or the

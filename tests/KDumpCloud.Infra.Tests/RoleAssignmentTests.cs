@@ -102,6 +102,8 @@ public sealed class RoleAssignmentTests(CompiledTemplates templates)
 
         yield return new("function", TableDataContributor, Table(azure.GroupsTable), "TableCrashStore inserts and updates crash groups");
         yield return new("function", TableDataContributor, Table(azure.OccurrencesTable), "TableCrashStore inserts occurrences");
+        yield return new("function", TableDataContributor, Table(azure.AlertsTable),
+            "TableAlertOutbox records alerts with occurrences, records deliveries and purges old rows");
         yield return new("function", ServiceBusDataSender, topic.RelativeId, "ServiceBusReportPublisher sends reports, receives nothing");
         yield return new("function", KeyVaultSecretsUser, vault.RelativeId,
             "Key Vault references in its settings (webhook URLs); the vault holds nothing else");

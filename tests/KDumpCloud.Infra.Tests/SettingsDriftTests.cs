@@ -117,7 +117,7 @@ public sealed class SettingsDriftTests(CompiledTemplates templates)
 
         var container = Assert.Single(deployment.OfType(TemplateQueries.Container), c => c.ShortName == (string?)settings["Ingest__Azure__DumpContainer"]);
         Assert.Equal(dataAccount.Name, TemplateQueries.AccountOf(container));
-        foreach (var table in new[] { settings["Ingest__Azure__GroupsTable"], settings["Ingest__Azure__OccurrencesTable"] })
+        foreach (var table in new[] { settings["Ingest__Azure__GroupsTable"], settings["Ingest__Azure__OccurrencesTable"], settings["Ingest__Azure__AlertsTable"] })
         {
             var created = Assert.Single(deployment.OfType(TemplateQueries.Table), t => t.ShortName == (string?)table);
             Assert.Equal(dataAccount.Name, TemplateQueries.AccountOf(created));
@@ -147,6 +147,7 @@ public sealed class SettingsDriftTests(CompiledTemplates templates)
         Assert.Equal(azure.DumpContainer, settings["Ingest__Azure__DumpContainer"]);
         Assert.Equal(azure.GroupsTable, settings["Ingest__Azure__GroupsTable"]);
         Assert.Equal(azure.OccurrencesTable, settings["Ingest__Azure__OccurrencesTable"]);
+        Assert.Equal(azure.AlertsTable, settings["Ingest__Azure__AlertsTable"]);
         Assert.Equal(azure.ReportTopic, settings["Ingest__Azure__ReportTopic"]);
         // The relay, configured with the template's outputs or its own defaults, uploads where the Function reads.
         Assert.Equal(upload.Container, deployment.Output("dumpContainerName"));

@@ -20,6 +20,7 @@ internal static class KdumpCloudCommand
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(CrashesCommand.Create(environment));
         root.Subcommands.Add(IngestCommand.Create(environment));
+        root.Subcommands.Add(AlertsCommand.Create(environment));
         return root;
     }
 }

@@ -30,6 +30,13 @@ public sealed class AzureIngestOptions
     [RegularExpression(TableName, ErrorMessage = "Ingest:Azure:OccurrencesTable must be a table name: a letter, then 2 to 62 letters or digits.")]
     public string OccurrencesTable { get; set; } = "occurrences";
 
+    /// <summary>The alert outbox: alerts decided at recording and their delivery per sink (used when
+    /// <c>Alerts:Webhooks</c> is configured).</summary>
+    /// <value><c>alerts</c>.</value>
+    [Required]
+    [RegularExpression(TableName, ErrorMessage = "Ingest:Azure:AlertsTable must be a table name: a letter, then 2 to 62 letters or digits.")]
+    public string AlertsTable { get; set; } = "alerts";
+
     /// <summary>The Service Bus topic crash reports are sent to (it should have duplicate detection on).</summary>
     /// <value><c>crash-reports</c>.</value>
     [Required]

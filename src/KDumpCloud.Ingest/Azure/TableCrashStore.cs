@@ -26,9 +26,10 @@ namespace KDumpCloud.Ingest.Azure;
 /// optimistic concurrency, retried on 412/409. The group row carries a bounded list of the dumps it counted most
 /// recently, with their outcomes: an attempt that finds its dump there (on the group or a group merged into it) does
 /// not count it again, and takes the recorded outcome. This list, not a row of its own, is what makes a retried or
-/// raced recording count once, so recording costs one read and one write of the group. Within one process, folds of
-/// a group take turns and the next one writes with the row the last one wrote (<see cref="GroupFoldLanes"/>): a busy
-/// group costs one write per occurrence, and 412s come only from other instances.</item>
+/// raced recording count once, so recording costs one read and one write of the group. Within one process, the
+/// occurrences of a group being recorded at once are folded together into one write, with the row the last write left
+/// (<see cref="GroupFoldLanes"/>): a busy group costs about one write per batch, and 412s come only from other
+/// instances.</item>
 /// <item>The index row is written, then the occurrence row, marked <c>recorded</c> with its outcome. Both writes are
 /// idempotent upserts. Until the second, <see cref="FindOccurrenceAsync"/> does not see the occurrence, so the core
 /// records it again, which finds the dump in the counted list and writes both rows. A recording that finds its dump
@@ -57,6 +58,7 @@ public sealed class TableCrashStore : ICrashStore
     private readonly TableClient _groups;
     private readonly TableClient _occurrences;
     private readonly TimeProvider _time;
+    private readonly TableAlertOutbox? _alerts;
     private readonly SemaphoreSlim _creating = new(1, 1);
     private readonly GroupFoldLanes _lanes = new();
     private volatile bool _created;
@@ -64,7 +66,9 @@ public sealed class TableCrashStore : ICrashStore
     /// <param name="groups">The groups table (created at first use when missing).</param>
     /// <param name="occurrences">The occurrences table (created at first use when missing).</param>
     /// <param name="time">The clock for record and status-change times.</param>
-    public TableCrashStore(TableClient groups, TableClient occurrences, TimeProvider time)
+    /// <param name="alerts">The alert outbox the decision to alert is recorded in, before the occurrence row says
+    /// recorded (so a resumed recording decides again, and the first decision stands); null: no alerts.</param>
+    public TableCrashStore(TableClient groups, TableClient occurrences, TimeProvider time, TableAlertOutbox? alerts = null)
     {
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(occurrences);
@@ -72,6 +76,7 @@ public sealed class TableCrashStore : ICrashStore
         _groups = groups;
         _occurrences = occurrences;
         _time = time;
+        _alerts = alerts;
     }
 
     public async Task<RecordResult> RecordAsync(Occurrence occurrence, CancellationToken cancellationToken = default)
@@ -84,7 +89,7 @@ public sealed class TableCrashStore : ICrashStore
             return new RecordResult(recorded, current, AlreadyRecorded: true);
         }
 
-        await MarkRecordedAsync(stored, cancellationToken).ConfigureAwait(false);
+        await MarkRecordedAsync(stored, current, cancellationToken).ConfigureAwait(false);
         return new RecordResult(stored, current, AlreadyRecorded: !countedNow);
     }
 
@@ -319,53 +324,93 @@ public sealed class TableCrashStore : ICrashStore
         }
     }
 
-    /// <summary>Step 1: counts the occurrence in its group once. Returns it as stored, the group after it, and whether
-    /// this call counted it (false: an earlier or concurrent attempt had).</summary>
+    /// <summary>Step 1: counts the occurrence in its group once, in a batch with the other occurrences of the group
+    /// this process is recording at the moment (<see cref="GroupFoldLanes"/>).</summary>
     private async Task<(Occurrence Stored, CrashGroup Group, bool CountedNow)> FoldAsync(Occurrence occurrence, CancellationToken cancellationToken)
     {
-        using var lane = await _lanes.EnterAsync(occurrence.GroupId, cancellationToken).ConfigureAwait(false);
+        var folded = await _lanes.FoldAsync(occurrence, FoldBatchAsync, cancellationToken).ConfigureAwait(false);
+        return (folded.Stored, folded.Group, folded.CountedNow);
+    }
+
+    /// <summary>Folds one group's batch, in order, into one write of its row (after following merges), retried on 412/409:
+    /// an occurrence whose dump the row (or a row merged into it, or this batch) has counted already is not counted
+    /// again and takes the recorded outcome.</summary>
+    private async Task<IReadOnlyList<FoldResult>> FoldBatchAsync(GroupFoldLanes.Lane lane, IReadOnlyList<Occurrence> batch)
+    {
+        var groupId = batch[0].GroupId;
         for (var attempt = 0; attempt < MaxConcurrencyAttempts; attempt++)
         {
-            var chain = attempt == 0 && lane.Last is { Group.Status: not GroupStatus.Merged } last && last.Group.Id == occurrence.GroupId
+            var chain = attempt == 0 && lane.Last is { Group.Status: not GroupStatus.Merged } last && last.Group.Id == groupId
                 ? [last]
-                : await FollowMergesAsync(occurrence.GroupId, cancellationToken).ConfigureAwait(false);
+                : await FollowMergesAsync(groupId, CancellationToken.None).ConfigureAwait(false);
             var target = chain.Count == 0 ? null : chain[^1];
-            foreach (var hop in chain)
+            var group = target?.Group;
+            var counted = target is null ? [] : new List<CountedDump>(target.Counted);
+            var folds = new (Occurrence Stored, bool CountedNow)[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
             {
-                if (hop.Counted.Find(c => c.DumpId == occurrence.DumpId) is { } earlier)
+                var occurrence = batch[i];
+                if (CountedBefore(chain, counted, occurrence.DumpId, group?.Id ?? groupId) is { } earlier)
                 {
-                    return (earlier.Apply(occurrence, hop.Group.Id), target!.Group, false);
+                    folds[i] = (earlier.Dump.Apply(occurrence, earlier.GroupId), false);
+                    continue;
                 }
+
+                (group, var stored) = GroupFolding.Fold(group, occurrence with { GroupId = group?.Id ?? occurrence.GroupId }, _time.GetUtcNow());
+                counted.Add(CountedDump.From(stored));
+                folds[i] = (stored, true);
             }
 
-            var (folded, stored) = GroupFolding.Fold(target?.Group, occurrence with { GroupId = target?.Group.Id ?? occurrence.GroupId }, _time.GetUtcNow());
-            var (fitted, _) = TableDocuments.Fit(folded);
-            var counted = target is null ? [] : new List<CountedDump>(target.Counted);
-            counted.Add(CountedDump.From(stored));
+            if (!folds.Any(f => f.CountedNow))
+            {
+                return [.. folds.Select(f => new FoldResult(f.Stored, target!.Group, false))];
+            }
+
+            var (fitted, _) = TableDocuments.Fit(group!);
             try
             {
                 var written = target is null
-                    ? await _groups.AddEntityAsync(GroupEntity(fitted, counted), cancellationToken).ConfigureAwait(false)
-                    : await _groups.UpdateEntityAsync(GroupEntity(fitted, counted), target.ETag, TableUpdateMode.Replace, cancellationToken)
+                    ? await _groups.AddEntityAsync(GroupEntity(fitted, counted), CancellationToken.None).ConfigureAwait(false)
+                    : await _groups.UpdateEntityAsync(GroupEntity(fitted, counted), target.ETag, TableUpdateMode.Replace, CancellationToken.None)
                         .ConfigureAwait(false);
                 lane.Last = chain.Count <= 1 && written.Headers.ETag is { } etag ? new GroupRow(fitted, counted, etag) : null;
-                return (stored, fitted, true);
+                return [.. folds.Select(f => new FoldResult(f.Stored, fitted, f.CountedNow))];
             }
             catch (RequestFailedException error) when (error.Status is 409 or 412)
             {
-                // Another instance (or a person) changed the group first: read it again and fold again.
+                // Another instance (or a person) changed the group first: read it again and fold the batch again.
                 lane.Last = null;
             }
         }
 
-        throw Contended(occurrence.GroupId);
+        throw Contended(groupId);
+    }
+
+    /// <summary>Where <paramref name="dumpId"/> was counted already: in a group the chain passes through, or in the
+    /// target's list (group <paramref name="targetId"/>) as this batch extends it.</summary>
+    private static (CountedDump Dump, string GroupId)? CountedBefore(List<GroupRow> chain, List<CountedDump> counted, Guid dumpId, string targetId)
+    {
+        for (var hop = 0; hop < chain.Count - 1; hop++)
+        {
+            if (chain[hop].Counted.Find(c => c.DumpId == dumpId) is { } earlier)
+            {
+                return (earlier, chain[hop].Group.Id);
+            }
+        }
+
+        return counted.Find(c => c.DumpId == dumpId) is { } inTarget ? (inTarget, targetId) : null;
     }
 
     /// <summary>Step 2: the index row, then the occurrence row marked recorded. Both are idempotent upserts.</summary>
-    private async Task MarkRecordedAsync(Occurrence stored, CancellationToken cancellationToken)
+    private async Task MarkRecordedAsync(Occurrence stored, CrashGroup group, CancellationToken cancellationToken)
     {
         var document = TableJson.Write(stored);
         await _occurrences.UpsertEntityAsync(IndexEntity(stored, document), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        if (_alerts is not null)
+        {
+            await _alerts.RecordAsync(new RecordResult(stored, group, AlreadyRecorded: false), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+
         await _occurrences.UpsertEntityAsync(new TableEntity(TableKeys.DumpPartition(stored.DumpId), TableKeys.OccurrenceRow)
         {
             ["State"] = Recorded,

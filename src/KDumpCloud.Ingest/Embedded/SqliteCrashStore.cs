@@ -22,13 +22,19 @@ public sealed class SqliteCrashStore : ICrashStore
     private const int MaxMergeHops = 16;
     private readonly string _connectionString;
     private readonly TimeProvider _time;
+    private readonly SqliteAlertOutbox? _alerts;
 
     /// <summary>Opens (creating and migrating as needed) the store at <paramref name="path"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="time">The clock for record and status-change times.</param>
+    /// <param name="alerts">The alert outbox the decision to alert is written to in the recording's transaction; null:
+    /// no alerts.</param>
     /// <exception cref="InvalidOperationException">The file has a newer schema than this version knows.</exception>
-    public SqliteCrashStore(string path, TimeProvider time)
+    public SqliteCrashStore(string path, TimeProvider time, SqliteAlertOutbox? alerts = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         _time = time;
+        _alerts = alerts;
         Path = System.IO.Path.GetFullPath(path);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -76,6 +82,7 @@ public sealed class SqliteCrashStore : ICrashStore
             insert.ExecuteNonQuery();
         }
 
+        _alerts?.Record(connection, transaction, new RecordResult(stored, folded, AlreadyRecorded: false), _time.GetUtcNow());
         transaction.Commit();
         return Task.FromResult(new RecordResult(stored, folded, AlreadyRecorded: false));
     }

@@ -36,6 +36,26 @@ internal static class SqliteSchema
         """
         ALTER TABLE occurrences ADD COLUMN panic_text TEXT NULL;
         """,
+
+        // 3: the alert outbox (SqliteAlertOutbox): one row per alert, written in the recording's transaction, and one
+        // delivery record per alert and sink.
+        """
+        CREATE TABLE alert_outbox (
+            dump_id TEXT PRIMARY KEY,
+            group_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            notice TEXT NOT NULL
+        );
+        CREATE INDEX alert_outbox_created ON alert_outbox (created_at);
+        CREATE TABLE alert_deliveries (
+            sink TEXT NOT NULL,
+            dump_id TEXT NOT NULL,
+            alert_created_at TEXT NOT NULL,
+            document TEXT NOT NULL,
+            PRIMARY KEY (sink, dump_id)
+        );
+        CREATE INDEX alert_deliveries_created ON alert_deliveries (sink, alert_created_at);
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

@@ -24,6 +24,7 @@ public static class GroupFolding
                 Id = occurrence.GroupId,
                 FingerprintVersion = occurrence.FingerprintVersion,
                 Signature = occurrence.Signature,
+                Explanation = occurrence.FingerprintExplanation,
                 Kind = occurrence.Kind,
                 Culprit = occurrence.Culprit,
                 Status = GroupStatus.Open,

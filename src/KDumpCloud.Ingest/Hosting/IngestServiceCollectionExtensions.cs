@@ -25,6 +25,9 @@ public static class IngestServiceCollectionExtensions
     /// over the same tables, for the dashboard) and
     /// <see cref="BlobDumpReader"/> (<see cref="AzureIngestOptions"/>, section <c>Ingest:Azure</c>). When
     /// <c>ServiceBus</c> is configured, <see cref="ServiceBusReportPublisher"/> too; without it no report is sent.
+    /// With <c>KDumpStorage</c> and <c>Alerts:Webhooks</c> configured, the alert services
+    /// (<see cref="AlertServiceCollectionExtensions.AddKDumpAlerts"/>) and <see cref="TableAlertOutbox"/> (table
+    /// <c>Ingest:Azure:AlertsTable</c>), which the table store records each decision to alert in.
     /// Without <c>KDumpStorage</c> the host registers its own <see cref="ICrashStore"/> and <see cref="IDumpReader"/>
     /// (the embedded relay: SQLite and spool files).
     /// </summary>
@@ -35,6 +38,7 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, GroupingRulesFileValidator>());
         services.TryAddSingleton<DumpIngestor>();
         services.TryAddSingleton<IngestQueueHandler>();
         services.TryAddSingleton<Regrouper>();
@@ -77,7 +81,7 @@ public static class IngestServiceCollectionExtensions
             var tables = provider.GetRequiredService<TableServiceClient>();
             var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
             return new TableCrashStore(tables.GetTableClient(options.GroupsTable), tables.GetTableClient(options.OccurrencesTable),
-                provider.GetRequiredService<TimeProvider>());
+                provider.GetRequiredService<TimeProvider>(), provider.GetService<TableAlertOutbox>());
         });
         services.AddSingleton<ICrashQueries>(provider =>
         {
@@ -85,6 +89,19 @@ public static class IngestServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
             return new TableCrashQueries(tables.GetTableClient(options.GroupsTable), tables.GetTableClient(options.OccurrencesTable));
         });
+        if (AlertServiceCollectionExtensions.AlertsConfigured(configuration))
+        {
+            // The decision to alert is recorded with each occurrence; the host runs the dispatcher.
+            services.AddKDumpAlerts(configuration);
+            services.AddSingleton(provider =>
+            {
+                var tables = provider.GetRequiredService<TableServiceClient>();
+                var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
+                return new TableAlertOutbox(tables.GetTableClient(options.AlertsTable), tables.GetTableClient(options.OccurrencesTable),
+                    provider.GetRequiredService<IOptions<Alerts.AlertOptions>>().Value);
+            });
+            services.AddSingleton<IAlertOutbox>(provider => provider.GetRequiredService<TableAlertOutbox>());
+        }
         services.AddSingleton<IDumpReader>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;

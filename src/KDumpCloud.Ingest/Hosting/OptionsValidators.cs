@@ -1,6 +1,7 @@
 using Azure.Messaging.ServiceBus;
 using KDumpCloud.Ingest.Azure;
 using KDumpCloud.Ingest.Processing;
+using KDumpCloud.Panics.Fingerprinting.Rules;
 using Microsoft.Extensions.Options;
 
 namespace KDumpCloud.Ingest.Hosting;
@@ -8,6 +9,23 @@ namespace KDumpCloud.Ingest.Hosting;
 /// <summary>The DataAnnotations checks of <see cref="IngestOptions"/>, generated at compile time.</summary>
 [OptionsValidator]
 internal sealed partial class IngestOptionsValidator : IValidateOptions<IngestOptions>;
+
+/// <summary>Checks at start that <see cref="IngestOptions.GroupingRulesFile"/>, when set, reads and parses.</summary>
+public sealed class GroupingRulesFileValidator : IValidateOptions<IngestOptions>
+{
+    public ValidateOptionsResult Validate(string? name, IngestOptions options)
+    {
+        try
+        {
+            options.LoadGroupingRules();
+            return ValidateOptionsResult.Success;
+        }
+        catch (Exception error) when (error is GroupingRulesException or IOException or UnauthorizedAccessException)
+        {
+            return ValidateOptionsResult.Fail($"Ingest:GroupingRulesFile {options.GroupingRulesFile}: {error.Message}");
+        }
+    }
+}
 
 /// <summary>The DataAnnotations checks of <see cref="AzureIngestOptions"/>, generated at compile time.</summary>
 [OptionsValidator]

@@ -12,6 +12,9 @@ public sealed record CrashGroup
 
     public required string Signature { get; init; }
 
+    /// <summary>Why its first occurrence got this fingerprint (<see cref="Occurrence.FingerprintExplanation"/>).</summary>
+    public IReadOnlyList<string> Explanation { get; init; } = [];
+
     public required string Kind { get; init; }
 
     public string? Culprit { get; init; }

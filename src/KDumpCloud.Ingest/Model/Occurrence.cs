@@ -19,6 +19,10 @@ public sealed record Occurrence
 
     public required string Signature { get; init; }
 
+    /// <summary>Why the panic got its fingerprint: one line per fact, naming the evidence and the rule that chose it
+    /// (the fingerprint's explanation, lab rules included), for people who wonder why two crashes share a group.</summary>
+    public IReadOnlyList<string> FingerprintExplanation { get; init; } = [];
+
     /// <summary>The panic kind as text, e.g. <c>trap type 14=page fault</c>.</summary>
     public required string Kind { get; init; }
 

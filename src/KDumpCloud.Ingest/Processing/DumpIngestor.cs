@@ -2,6 +2,7 @@ using System.Diagnostics;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
 using KDumpCloud.Panics.Decoding;
+using KDumpCloud.Panics.Fingerprinting.Rules;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -28,6 +29,7 @@ public sealed partial class DumpIngestor(
     ILogger<DumpIngestor> logger)
 {
     private readonly IngestOptions _options = options.Value;
+    private readonly GroupingRules _rules = options.Value.LoadGroupingRules();
     private readonly IReportPublisher[] _publishers = [.. publishers];
     private readonly IIngestObserver[] _observers = [.. observers];
 
@@ -107,7 +109,7 @@ public sealed partial class DumpIngestor(
                 }
             }
 
-            return (OccurrenceBuilder.Decoded(message, panic, checks, time.GetUtcNow(), _options), decoding);
+            return (OccurrenceBuilder.Decoded(message, panic, checks, time.GetUtcNow(), _options, _rules), decoding);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using KDumpCloud.Panics.Decoding;
+using KDumpCloud.Panics.Fingerprinting.Rules;
 
 namespace KDumpCloud.Ingest.Processing;
 
@@ -37,6 +38,18 @@ public sealed class IngestOptions
     /// <value>20.</value>
     [Range(1, 1000)]
     public int MaxWarnings { get; set; } = 20;
+
+    /// <summary>A lab's grouping rules file (format in src/KDumpCloud.Panics/README.md, "Lab grouping rules"): rules that
+    /// force a group key or add to the default one, without a release. Read at start; a malformed file stops the host
+    /// with the line at fault. Changing it changes fingerprints: run <c>kdumpcloud crashes regroup</c> after.</summary>
+    /// <value>None: the default fingerprint.</value>
+    public string? GroupingRulesFile { get; set; }
+
+    /// <summary>The rules <see cref="GroupingRulesFile"/> holds, or none.</summary>
+    /// <exception cref="GroupingRulesException">The file is malformed or too large.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    internal GroupingRules LoadGroupingRules() =>
+        string.IsNullOrWhiteSpace(GroupingRulesFile) ? GroupingRules.Empty : GroupingRules.Load(GroupingRulesFile);
 
     internal PanicDecoderOptions DecoderOptions(TimeProvider time) => new()
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Panics.Fingerprinting;
+using KDumpCloud.Panics.Fingerprinting.Rules;
 using KDumpCloud.Panics.Model;
 
 namespace KDumpCloud.Ingest.Processing;
@@ -12,7 +13,12 @@ internal static class OccurrenceBuilder
     public static bool FoundPanic(PanicReport report) =>
         report.PanicMessage is not null || report.Frames.Count > 0 || report.Kind.Category != PanicCategory.Unknown;
 
-    public static Occurrence Decoded(IngestMessage message, PanicReport report, IReadOnlyList<string> checks, DateTimeOffset now, IngestOptions options)
+    /// <summary>Most lines of a fingerprint's explanation kept, and their longest.</summary>
+    private const int MaxExplanationLines = 24;
+    private const int MaxExplanationLineLength = 300;
+
+    public static Occurrence Decoded(IngestMessage message, PanicReport report, IReadOnlyList<string> checks, DateTimeOffset now, IngestOptions options,
+        GroupingRules rules)
     {
         if (!FoundPanic(report))
         {
@@ -26,7 +32,7 @@ internal static class OccurrenceBuilder
             };
         }
 
-        return Identified(Common(message, now, options), report, options) with
+        return Identified(Common(message, now, options), report, options, rules) with
         {
             KernelVersion = ShortKernel(report.KernelVersion) ?? message.KernelVersion,
             Warnings = Bounded([.. checks, .. report.Warnings], options.MaxWarnings),
@@ -37,18 +43,19 @@ internal static class OccurrenceBuilder
     /// <summary><paramref name="occurrence"/> with the identity <paramref name="report"/> gives it (fingerprint, group,
     /// signature, kind, culprit, message), or null when the report has no panic. Regrouping uses it on a stored
     /// occurrence's text; the rest of the occurrence (who, when, where, its warnings and outcome) is kept.</summary>
-    public static Occurrence? Reidentified(Occurrence occurrence, PanicReport report, IngestOptions options) =>
-        FoundPanic(report) ? Identified(occurrence, report, options) : null;
+    public static Occurrence? Reidentified(Occurrence occurrence, PanicReport report, IngestOptions options, GroupingRules rules) =>
+        FoundPanic(report) ? Identified(occurrence, report, options, rules) : null;
 
-    private static Occurrence Identified(Occurrence occurrence, PanicReport report, IngestOptions options)
+    private static Occurrence Identified(Occurrence occurrence, PanicReport report, IngestOptions options, GroupingRules rules)
     {
-        var fingerprint = Fingerprinter.Compute(report);
+        var fingerprint = Fingerprinter.Compute(report, rules);
         return occurrence with
         {
             GroupId = fingerprint.Hash,
             Fingerprint = fingerprint.Hash,
             FingerprintVersion = fingerprint.Version,
             Signature = fingerprint.Signature,
+            FingerprintExplanation = [.. fingerprint.Explanation.Take(MaxExplanationLines).Select(line => Truncate(line, MaxExplanationLineLength)!)],
             Kind = report.Kind.ToString(),
             Culprit = report.Culprit,
             PanicMessage = Truncate(report.PanicMessage, options.MaxPanicMessageLength),

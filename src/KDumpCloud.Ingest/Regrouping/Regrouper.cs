@@ -2,6 +2,7 @@ using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
 using KDumpCloud.Ingest.Processing;
 using KDumpCloud.Panics.Decoding;
+using KDumpCloud.Panics.Fingerprinting.Rules;
 using Microsoft.Extensions.Options;
 
 namespace KDumpCloud.Ingest.Regrouping;
@@ -9,7 +10,8 @@ namespace KDumpCloud.Ingest.Regrouping;
 /// <summary>
 /// Regroups a store under the current fingerprint version: decodes every occurrence again (from the panic text stored
 /// with it, else from its dump when <paramref name="reader"/> is given and the dump is still there), plans the mapping
-/// from old groups to new ones (<see cref="RegroupPlanner"/>), and applies it unless asked for a dry run.
+/// from old groups to new ones (<see cref="RegroupPlanner"/>), and applies it unless asked for a dry run. The lab's
+/// grouping rules (<see cref="IngestOptions.GroupingRulesFile"/>) apply as they do when recording.
 /// </summary>
 /// <remarks>
 /// Run it with ingest stopped (the relay, the Function or the queue worker): an occurrence recorded while it runs is
@@ -19,6 +21,7 @@ namespace KDumpCloud.Ingest.Regrouping;
 public sealed class Regrouper(ICrashStore store, IDumpReader? reader, IOptions<IngestOptions> ingestOptions, TimeProvider time)
 {
     private readonly IngestOptions _options = ingestOptions.Value;
+    private readonly GroupingRules _rules = ingestOptions.Value.LoadGroupingRules();
 
     /// <summary>Plans the regrouping and, when <paramref name="apply"/>, writes it.</summary>
     public async Task<RegroupSummary> RegroupAsync(bool apply, CancellationToken cancellationToken)
@@ -71,7 +74,7 @@ public sealed class Regrouper(ICrashStore store, IDumpReader? reader, IOptions<I
 
     /// <summary>A text that gives no panic now leaves the occurrence where it is rather than demoting it.</summary>
     private Reidentified Identified(Occurrence stored, Panics.Model.PanicReport report, RegroupSource source) =>
-        OccurrenceBuilder.Reidentified(stored, report, _options) is { } identified
+        OccurrenceBuilder.Reidentified(stored, report, _options, _rules) is { } identified
             ? new Reidentified(stored, identified, source)
             : new Reidentified(stored, null, RegroupSource.Kept);
 

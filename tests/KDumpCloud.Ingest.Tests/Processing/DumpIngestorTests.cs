@@ -1,6 +1,7 @@
 using System.Text;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
+using KDumpCloud.Ingest.Processing;
 using KDumpCloud.Ingest.Tests.Support;
 using KDumpCloud.TestSupport;
 
@@ -47,6 +48,47 @@ public sealed class DumpIngestorTests : IDisposable
         Assert.Equal("xnu-4570.71.2~1", occurrence.KernelVersion);
         Assert.Equal(occurrence.ToJson(), (await _core.Store.FindOccurrenceAsync(message.DumpId))!.ToJson());
         Assert.Contains(_core.Logs.GetSnapshot(), r => r.Message.StartsWith("new crash: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GroupingRulesFile_ForcesTheGroupAndTheExplanationSaysWhy()
+    {
+        var rules = Path.Combine(Path.GetTempPath(), $"kdumpcloud-rules-{Guid.NewGuid():n}.txt");
+        await File.WriteAllTextAsync(rules, "message:\"*preemption_level*\" -> group=scheduler-preemption\n");
+        try
+        {
+            using var core = new IngestCore(new IngestOptions { GroupingRulesFile = rules });
+            var first = await core.Ingestor.IngestAsync(core.Dump("paniclog-a", Encoding.UTF8.GetBytes(Panic)), CancellationToken.None);
+            var other = Panic.Replace("thread_invoke: preemption_level 1", "thread_block: preemption_level 2", StringComparison.Ordinal);
+            var second = await core.Ingestor.IngestAsync(core.Dump("paniclog-b", Encoding.UTF8.GetBytes(other)), CancellationToken.None);
+
+            Assert.Equal(first.Group.Id, second.Group.Id); // two messages, one lab-forced group
+            Assert.Equal(2, second.Group.Count);
+            Assert.Contains(first.Occurrence.FingerprintExplanation, line => line.Contains("scheduler-preemption", StringComparison.Ordinal));
+            Assert.Equal(first.Occurrence.FingerprintExplanation, first.Group.Explanation);
+        }
+        finally
+        {
+            File.Delete(rules);
+        }
+    }
+
+    [Fact]
+    public void GroupingRulesFile_Malformed_FailsValidationWithItsLine()
+    {
+        var rules = Path.Combine(Path.GetTempPath(), $"kdumpcloud-rules-{Guid.NewGuid():n}.txt");
+        File.WriteAllText(rules, "# fine\nmessage:\"*x*\" -> explode=now\n");
+        try
+        {
+            var result = new KDumpCloud.Ingest.Hosting.GroupingRulesFileValidator().Validate(null, new IngestOptions { GroupingRulesFile = rules });
+
+            Assert.True(result.Failed);
+            Assert.Contains("line 2", result.FailureMessage, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(rules);
+        }
     }
 
     [Fact]
