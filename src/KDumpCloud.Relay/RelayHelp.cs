@@ -45,6 +45,18 @@ internal static class RelayHelp
           Ingest:GroupingRulesFile      the lab's grouping rules (kdumpcloud decode --rules FILE --explain tries them)
           See the groups with:  kdumpcloud crashes --data-directory <Relay:DataDirectory>
 
+        Crash dashboard (with the ingest in process; README.md "The crash dashboard"):
+          Dashboard:Enabled             serve the dashboard over crashes.db     default true
+          Dashboard:Url                 where it listens (Kestrel URL)          default http://127.0.0.1:8069 (this
+                                                                                machine only). Anyone who can reach it
+                                                                                can resolve, ignore, reopen and merge
+                                                                                groups: it has no sign-in of its own
+          Dashboard:PublicUrl           its address as people reach it, for alert links ({PublicUrl}/groups/<id>)
+                                                                                default none
+          Dashboard:PageSize, Dashboard:MaxOccurrences
+                                        groups per list page, occurrences per group page
+                                                                                defaults 50, 200
+
         Chat alerts (with the in-process ingest; README.md "Chat alerts"; check with: kdumpcloud alerts test):
           Alerts:Webhooks:N:Kind        slack, teams, discord or json           required per webhook
           Alerts:Webhooks:N:Url         the webhook URL (a secret: keep it in an environment variable or a

@@ -113,14 +113,35 @@ public sealed class SqliteCrashStore : ICrashStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         using var connection = Open();
-        using var command = Command(connection, null, """
-            SELECT document FROM occurrences
-            WHERE group_id = $group OR group_id IN (SELECT id FROM crash_groups WHERE merged_into = $group)
-            ORDER BY received_at DESC, dump_id DESC LIMIT $limit;
-            """);
-        command.Parameters.AddWithValue("$group", groupId);
+        using var transaction = connection.BeginTransaction(deferred: true);
+        List<string> sources = [groupId];
+        using (var merged = Command(connection, transaction, "SELECT id FROM crash_groups WHERE merged_into = $group;"))
+        {
+            merged.Parameters.AddWithValue("$group", groupId);
+            using var reader = merged.ExecuteReader();
+            while (reader.Read())
+            {
+                sources.Add(reader.GetString(0));
+            }
+        }
+
+        // One indexed query per group, newest first, stopping at the limit: a group with many thousands of
+        // occurrences is not read and sorted whole (the dashboard's group page asks for this on every view).
+        var found = new List<Occurrence>();
+        using var command = Command(connection, transaction,
+            "SELECT document FROM occurrences WHERE group_id = $group ORDER BY received_at DESC, dump_id DESC LIMIT $limit;");
+        var group = command.Parameters.Add("$group", SqliteType.Text);
         command.Parameters.AddWithValue("$limit", limit);
-        return Task.FromResult<IReadOnlyList<Occurrence>>(ReadAll(command, IngestJsonContext.Default.Occurrence));
+        foreach (var source in sources)
+        {
+            group.Value = source;
+            found.AddRange(ReadAll(command, IngestJsonContext.Default.Occurrence));
+        }
+
+        transaction.Commit();
+        return Task.FromResult<IReadOnlyList<Occurrence>>(sources.Count == 1 ? found
+            : [.. found.OrderByDescending(o => Timestamp(o.ReceivedAt), StringComparer.Ordinal)
+                .ThenByDescending(o => Key(o.DumpId), StringComparer.Ordinal).Take(limit)]);
     }
 
     public Task<CrashGroup?> SetStatusAsync(string groupId, GroupStatus status, CancellationToken cancellationToken = default)

@@ -36,6 +36,10 @@ public static class GroupFolding
                 Kernels = occurrence.KernelVersion is { } kernel ? [kernel] : [],
                 SampleDumpId = occurrence.DumpId,
                 StatusChangedAt = now,
+                Message = occurrence.PanicMessage is { Length: > CrashGroup.MaxMessageLength } message
+                    ? message[..(CrashGroup.MaxMessageLength - 1)] + "…"
+                    : occurrence.PanicMessage,
+                DailyCounts = DailyCounts.Add([], DailyCounts.DayOf(occurrence.ReceivedAt)),
             };
             return (created, occurrence with { Outcome = IngestOutcome.NewGroup, RecordedAt = now });
         }
@@ -53,6 +57,7 @@ public static class GroupFolding
             OsBuilds = AddBounded(group.OsBuilds, occurrence.OsBuild, ref saturated),
             Kernels = AddBounded(group.Kernels, occurrence.KernelVersion, ref saturated),
             MachinesSaturated = saturated,
+            DailyCounts = DailyCounts.Add(group.DailyCounts, DailyCounts.DayOf(occurrence.ReceivedAt)),
         };
         return (folded, occurrence with { Outcome = outcome, RegressionReason = reason, RecordedAt = now });
     }
@@ -88,6 +93,7 @@ public static class GroupFolding
             OsBuilds = builds,
             Kernels = kernels,
             MachinesSaturated = saturated,
+            DailyCounts = DailyCounts.Sum(into.DailyCounts, absorbed.DailyCounts),
         };
         return (survivor, absorbed with { Status = GroupStatus.Merged, MergedInto = into.Id, StatusChangedAt = now });
     }

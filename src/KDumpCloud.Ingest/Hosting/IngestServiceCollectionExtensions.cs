@@ -21,7 +21,8 @@ public static class IngestServiceCollectionExtensions
     /// <summary>
     /// The ingest core (<see cref="DumpIngestor"/>, <see cref="IngestQueueHandler"/> and <see cref="IngestOptions"/>,
     /// validated at start) and, when
-    /// <c>KDumpStorage</c> is configured, its Azure adapters: <see cref="TableCrashStore"/> and
+    /// <c>KDumpStorage</c> is configured, its Azure adapters: <see cref="TableCrashStore"/> (and <see cref="TableCrashQueries"/>
+    /// over the same tables, for the dashboard) and
     /// <see cref="BlobDumpReader"/> (<see cref="AzureIngestOptions"/>, section <c>Ingest:Azure</c>). When
     /// <c>ServiceBus</c> is configured, <see cref="ServiceBusReportPublisher"/> too; without it no report is sent.
     /// With <c>KDumpStorage</c> and <c>Alerts:Webhooks</c> configured, the alert services
@@ -81,6 +82,12 @@ public static class IngestServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
             return new TableCrashStore(tables.GetTableClient(options.GroupsTable), tables.GetTableClient(options.OccurrencesTable),
                 provider.GetRequiredService<TimeProvider>(), provider.GetService<TableAlertOutbox>());
+        });
+        services.AddSingleton<ICrashQueries>(provider =>
+        {
+            var tables = provider.GetRequiredService<TableServiceClient>();
+            var options = provider.GetRequiredService<IOptions<AzureIngestOptions>>().Value;
+            return new TableCrashQueries(tables.GetTableClient(options.GroupsTable), tables.GetTableClient(options.OccurrencesTable));
         });
         if (AlertServiceCollectionExtensions.AlertsConfigured(configuration))
         {

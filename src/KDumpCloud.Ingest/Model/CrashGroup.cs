@@ -47,5 +47,17 @@ public sealed record CrashGroup
     /// <summary>When the status last changed, by a person or a regression.</summary>
     public DateTimeOffset? StatusChangedAt { get; init; }
 
+    /// <summary>The panic message of the group's first occurrence, at most <see cref="MaxMessageLength"/> characters:
+    /// what the dashboard shows beside the signature and searches.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>Most characters of <see cref="Message"/> kept on the group.</summary>
+    public const int MaxMessageLength = 500;
+
+    /// <summary>Occurrences per UTC day over the last <see cref="Grouping.DailyCounts.Days"/> days the group was seen,
+    /// oldest first (<see cref="Grouping.DailyCounts"/>). Empty for a group recorded before the list existed, until
+    /// <c>crashes regroup --apply</c> refolds it.</summary>
+    public IReadOnlyList<DayCount> DailyCounts { get; init; } = [];
+
     public string ToJson() => JsonSerializer.Serialize(this, IngestJsonContext.Default.CrashGroup);
 }

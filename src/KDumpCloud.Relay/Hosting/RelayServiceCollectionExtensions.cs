@@ -1,3 +1,4 @@
+using KDumpCloud.Relay.Dashboard;
 using KDumpCloud.Relay.Ingest;
 using KDumpCloud.Relay.Options;
 using KDumpCloud.Relay.Retention;
@@ -38,13 +39,15 @@ public static class RelayServiceCollectionExtensions
     }
 
     /// <summary>The relay's services; with <c>KDumpStorage</c> set in <paramref name="configuration"/>, the uploader and
-    /// retention of uploaded dumps; without it, the embedded ingest (unless <c>EmbeddedIngest:Enabled</c> is false).</summary>
+    /// retention of uploaded dumps; without it, the embedded ingest (unless <c>EmbeddedIngest:Enabled</c> is false) and
+    /// the crash dashboard over its store (unless <c>Dashboard:Enabled</c> is false).</summary>
     public static IServiceCollection AddKdumpRelay(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddKdumpRelay();
         services.AddDumpUploads(configuration);
         services.AddSpoolRetention(configuration);
         services.AddEmbeddedIngest(configuration);
+        services.AddRelayDashboard(configuration);
         return services;
     }
 }

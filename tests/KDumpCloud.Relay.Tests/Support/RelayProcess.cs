@@ -72,6 +72,9 @@ internal sealed partial class RelayProcess : IAsyncDisposable
             ["Relay:DataDirectory"] = dataDirectory,
             ["Relay:MinFreeDiskBytes"] = "0",
         };
+
+        // Relays run in parallel here: each dashboard on a free port, not all on the default 8069.
+        environment.TryAdd("Dashboard:Url", "http://127.0.0.1:0");
         foreach (var (key, value) in environment)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

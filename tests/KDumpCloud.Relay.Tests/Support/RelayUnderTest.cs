@@ -46,6 +46,9 @@ internal sealed class RelayUnderTest : IAsyncDisposable
             ["Relay:BindAddress"] = "127.0.0.1",
             ["Relay:DataDirectory"] = dataDirectory,
             ["Relay:MinFreeDiskBytes"] = "0",
+
+            // Relays run in parallel here: each dashboard on a free port, not all on the default 8069.
+            ["Dashboard:Url"] = "http://127.0.0.1:0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

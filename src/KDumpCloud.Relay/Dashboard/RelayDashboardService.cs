@@ -1,0 +1,75 @@
+using KDumpCloud.Dashboard.Hosting;
+using KDumpCloud.Dashboard.Reading;
+using KDumpCloud.Ingest.Ports;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
+
+namespace KDumpCloud.Relay.Dashboard;
+
+/// <summary>
+/// The crash dashboard inside the relay: a small Kestrel application of its own (<see cref="DashboardHost"/>) on
+/// <c>Dashboard:Url</c>, reading the embedded ingest's SQLite store and spool through the relay's own instances. A
+/// dashboard that cannot listen (its port taken) is logged and left off: the relay goes on receiving panics.
+/// </summary>
+internal sealed partial class RelayDashboardService(
+    IServiceProvider relay,
+    IConfiguration configuration,
+    IOptions<DashboardOptions> options,
+    ILogger<RelayDashboardService> logger) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>Where it listens once started (the real port when <c>Dashboard:Url</c> has port 0); null when off.</summary>
+    public Uri? Address { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var url = options.Value.Url;
+        var app = DashboardHost.Build(configuration, url, services =>
+        {
+            services.AddSingleton(relay.GetRequiredService<ILoggerFactory>());
+            services.AddSingleton(relay.GetRequiredService<TimeProvider>());
+            services.AddSingleton(relay.GetRequiredService<ICrashStore>());
+            services.AddSingleton(relay.GetRequiredService<ICrashQueries>());
+            services.AddSingleton(relay.GetRequiredService<IDumpReader>());
+            services.AddSingleton<IRelayStateSource>(relay.GetRequiredService<SpoolStateSource>());
+        });
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException error)
+        {
+            LogCannotListen(logger, url, error.Message);
+            await app.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        _app = app;
+        Address = DashboardHost.Address(app);
+        LogListening(logger, Address);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "crash dashboard on {Address}")]
+    private static partial void LogListening(ILogger logger, Uri address);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "crash dashboard off: cannot listen on {Url} ({Reason}); the relay goes on without it")]
+    private static partial void LogCannotListen(ILogger logger, string url, string reason);
+}
