@@ -22,23 +22,14 @@ internal static class DumpDownloads
             SecurityHeaders.Apply(context.Response);
             var occurrence = await reader.OccurrenceAsync(dumpId, cancellationToken);
             var dumps = context.RequestServices.GetService(typeof(IDumpReader)) as IDumpReader;
-            if (occurrence is null || dumps is null || !Uri.TryCreate(occurrence.DumpLocation, UriKind.Absolute, out var location))
+            if (occurrence is null || dumps is null || IngestMessage.ForRecorded(occurrence) is not { } message)
             {
                 return Results.NotFound("no dump is kept for " + dumpId.ToString("D"));
             }
 
             try
             {
-                var stream = await dumps.OpenAsync(new IngestMessage
-                {
-                    DumpId = occurrence.DumpId,
-                    BlobUri = location,
-                    Size = occurrence.DumpSize,
-                    Complete = occurrence.Complete,
-                    Client = occurrence.Client,
-                    FileName = occurrence.FileName,
-                    RelayHost = occurrence.RelayHost ?? string.Empty,
-                }, cancellationToken);
+                var stream = await dumps.OpenAsync(message, cancellationToken);
                 return Results.Stream(stream, "application/octet-stream", DownloadName(occurrence));
             }
             catch (DumpMissingException)

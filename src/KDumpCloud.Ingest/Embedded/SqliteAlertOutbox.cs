@@ -4,6 +4,7 @@ using KDumpCloud.Ingest.Alerts;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
 using Microsoft.Data.Sqlite;
+using static KDumpCloud.Ingest.Embedded.SqliteRows;
 
 namespace KDumpCloud.Ingest.Embedded;
 
@@ -138,29 +139,4 @@ public sealed class SqliteAlertOutbox : IAlertOutbox
         connection.Open();
         return connection;
     }
-
-    private static List<T> ReadAll<T>(SqliteCommand command, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
-    {
-        var all = new List<T>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            all.Add(JsonSerializer.Deserialize(reader.GetString(0), type)!);
-        }
-
-        return all;
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
-
-    private static string Key(Guid dumpId) => dumpId.ToString("D");
-
-    /// <summary>The store's timestamp text: UTC, fixed width, so text order is time order.</summary>
-    private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 }

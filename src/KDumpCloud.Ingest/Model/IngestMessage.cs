@@ -46,4 +46,24 @@ public sealed record IngestMessage
     /// <summary>Parses a message body; null for JSON <c>null</c>.</summary>
     /// <exception cref="JsonException">Not JSON, or a required field is missing.</exception>
     public static IngestMessage? FromJson(string json) => JsonSerializer.Deserialize(json, IngestJsonContext.Default.IngestMessage);
+
+    /// <summary>A message naming a recorded occurrence's dump again, for opening it with an
+    /// <see cref="Ports.IDumpReader"/> (a download, a regrouping); null when its location is not an absolute URI.</summary>
+    public static IngestMessage? ForRecorded(Occurrence occurrence)
+    {
+        ArgumentNullException.ThrowIfNull(occurrence);
+        return Uri.TryCreate(occurrence.DumpLocation, UriKind.Absolute, out var location)
+            ? new IngestMessage
+            {
+                DumpId = occurrence.DumpId,
+                BlobUri = location,
+                Size = occurrence.DumpSize,
+                Complete = occurrence.Complete,
+                Client = occurrence.Client,
+                FileName = occurrence.FileName,
+                RelayHost = occurrence.RelayHost ?? string.Empty,
+                ReceivedAt = occurrence.ReceivedAt,
+            }
+            : null;
+    }
 }

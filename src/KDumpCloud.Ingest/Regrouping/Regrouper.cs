@@ -80,22 +80,11 @@ public sealed class Regrouper(ICrashStore store, IDumpReader? reader, IOptions<I
 
     private async Task<Panics.Model.PanicReport?> ReadDumpAsync(Occurrence occurrence, CancellationToken cancellationToken)
     {
-        if (!Uri.TryCreate(occurrence.DumpLocation, UriKind.Absolute, out var location))
+        if (IngestMessage.ForRecorded(occurrence) is not { } message)
         {
             return null;
         }
 
-        var message = new IngestMessage
-        {
-            DumpId = occurrence.DumpId,
-            BlobUri = location,
-            Size = occurrence.DumpSize,
-            Complete = occurrence.Complete,
-            Client = occurrence.Client,
-            FileName = occurrence.FileName,
-            RelayHost = occurrence.RelayHost ?? string.Empty,
-            ReceivedAt = occurrence.ReceivedAt,
-        };
         try
         {
             var dump = await reader!.OpenAsync(message, cancellationToken).ConfigureAwait(false);

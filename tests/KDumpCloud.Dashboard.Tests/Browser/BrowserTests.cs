@@ -68,25 +68,21 @@ public sealed class BrowserTests : IAsyncLifetime
         await page.ScreenshotAsync(new() { Path = Screenshots.Path("overview"), FullPage = true });
 
         // The list: one row per live group, counts as stored, times turned into the viewer's zone by the script.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Crash groups" }).First.ClickAsync();
-        await page.WaitForURLAsync("**/groups");
+        await NavigateByAsync(page, () => page.GetByRole(AriaRole.Link, new() { Name = "Crash groups" }).First.ClickAsync(), "**/groups");
         Assert.Equal(groups.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), await page.Locator("#total").InnerTextAsync());
         Assert.True(await page.Locator("time.local").CountAsync() > 0);
         await page.ScreenshotAsync(new() { Path = Screenshots.Path("groups"), FullPage = true });
 
         // Filter: text search, then the OS build select (which submits on change).
         await page.Locator("input[name=q]").FillAsync("AppleBrowser");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-        await page.WaitForURLAsync("**/groups?q=AppleBrowser*");
+        await NavigateByAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync(), "**/groups?q=AppleBrowser*");
         Assert.Equal(2, await page.Locator("#groups tbody tr").CountAsync());
-        await page.Locator("select[name=osBuild]").SelectOptionAsync("24A335");
-        await page.WaitForURLAsync("**osBuild=24A335*");
+        await NavigateByAsync(page, () => page.Locator("select[name=osBuild]").SelectOptionAsync("24A335"), "**osBuild=24A335*");
         var rows = await page.Locator("#groups tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.fingerprint)");
         Assert.Equal(new[] { a.GroupId, b.GroupId }.Order(), rows.Order());
 
         // The group page.
-        await page.Locator($"tr[data-fingerprint='{a.GroupId}'] td.signature a").ClickAsync();
-        await page.WaitForURLAsync("**/groups/" + a.GroupId);
+        await NavigateByAsync(page, () => page.Locator($"tr[data-fingerprint='{a.GroupId}'] td.signature a").ClickAsync(), "**/groups/" + a.GroupId);
         var stored = (await _lab.Store.FindGroupAsync(a.GroupId))!;
         Assert.Equal(stored.Signature, await page.Locator("#signature").InnerTextAsync());
         Assert.Equal("2", await page.Locator("#count").InnerTextAsync());
@@ -161,5 +157,14 @@ public sealed class BrowserTests : IAsyncLifetime
         });
         context.SetDefaultTimeout((float)Wait.TotalMilliseconds);
         return await context.NewPageAsync();
+    }
+
+    /// <summary>Does what navigates and waits for the page it leads to, started before the action so a fast navigation
+    /// is not missed, and until its DOM is ready (the load event can trail on a loaded machine).</summary>
+    private static async Task NavigateByAsync(IPage page, Func<Task> action, string url)
+    {
+        var navigated = page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await action();
+        await navigated;
     }
 }
