@@ -158,11 +158,13 @@ public sealed class IngestQueueCommandTests(AzuriteServer azurite)
 
         var running = CommandLineTests.RunAsync(lab.Environment, stop.Token, "ingest", "--queue", lab.QueueName);
         await lab.SendAsync(message);
-        while (await lab.WithStoreAsync(store => store.FindOccurrenceAsync(message.DumpId, lab.Token)) is null)
+        // Recorded, then the message deleted: the worker counts and prints it right after the delete.
+        while (await lab.WithStoreAsync(store => store.FindOccurrenceAsync(message.DumpId, lab.Token)) is null || await lab.CountAsync(lab.Queue) > 0)
         {
             await Task.Delay(200, lab.Token);
         }
 
+        await Task.Delay(200, lab.Token);
         await stop.CancelAsync();
         var (exitCode, output, error) = await running;
 

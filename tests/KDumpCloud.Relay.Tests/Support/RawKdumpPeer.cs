@@ -71,11 +71,12 @@ internal sealed class RawKdumpPeer : IDisposable
         }
     }
 
-    /// <summary>Sends a WRQ and returns ACK 0's bytes, remembering the port it came from.</summary>
+    /// <summary>Sends a WRQ and returns ACK 0's bytes, remembering the port it came from. Waits longer than for later
+    /// datagrams: a relay just started on a loaded machine may take seconds to answer its first request.</summary>
     public async Task<byte[]> RequestAsync(byte[] wrq)
     {
         SendToRelay(wrq);
-        var reply = await ReceiveAsync() ?? throw new TimeoutException("no reply to the WRQ");
+        var reply = await ReceiveAsync(timeoutMs: 15_000) ?? throw new TimeoutException("no reply to the WRQ within 15 s");
         TransferEndPoint = reply.From;
         return reply.Datagram;
     }
