@@ -201,7 +201,7 @@ public sealed class TableCrashStore : ICrashStore
             var changed = row.Group with { Status = status, StatusChangedAt = _time.GetUtcNow() };
             try
             {
-                await _groups.UpdateEntityAsync(GroupEntity(changed, row.Counted), row.ETag, TableUpdateMode.Replace, cancellationToken)
+                await _groups.UpdateEntityAsync(GroupEntity(TableDocuments.Fit(changed), row.Counted), row.ETag, TableUpdateMode.Replace, cancellationToken)
                     .ConfigureAwait(false);
                 _lanes.Forget(groupId);
                 return changed;
@@ -225,11 +225,11 @@ public sealed class TableCrashStore : ICrashStore
             var absorbed = await ReadGroupAsync(fromGroupId, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"there is no group {fromGroupId}");
             var (survivor, merged) = GroupFolding.Merge(into.Group, absorbed.Group, _time.GetUtcNow());
-            var (fitted, _) = TableDocuments.Fit(survivor);
+            var fitted = TableDocuments.Fit(survivor);
             List<TableTransactionAction> actions =
             [
                 new(TableTransactionActionType.UpdateReplace, GroupEntity(fitted, into.Counted), into.ETag),
-                new(TableTransactionActionType.UpdateReplace, GroupEntity(merged, absorbed.Counted), absorbed.ETag),
+                new(TableTransactionActionType.UpdateReplace, GroupEntity(TableDocuments.Fit(merged), absorbed.Counted), absorbed.ETag),
             ];
 
             // Groups merged into the one being merged now point at the survivor: a merge is always one hop.
@@ -242,7 +242,8 @@ public sealed class TableCrashStore : ICrashStore
                 }
 
                 var row = GroupRow.Of(entity);
-                actions.Add(new(TableTransactionActionType.UpdateReplace, GroupEntity(row.Group with { MergedInto = fitted.Id }, row.Counted), row.ETag));
+                var repointed = TableDocuments.Fit(row.Group with { MergedInto = fitted.Group.Id });
+                actions.Add(new(TableTransactionActionType.UpdateReplace, GroupEntity(repointed, row.Counted), row.ETag));
             }
 
             try
@@ -250,7 +251,7 @@ public sealed class TableCrashStore : ICrashStore
                 await _groups.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
                 _lanes.Forget(intoGroupId);
                 _lanes.Forget(fromGroupId);
-                return fitted;
+                return fitted.Group;
             }
             catch (TableTransactionFailedException error) when (error.Status is 412 or 409)
             {
@@ -293,8 +294,7 @@ public sealed class TableCrashStore : ICrashStore
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
         foreach (var group in plan.Groups)
         {
-            var (fitted, _) = TableDocuments.Fit(group);
-            var entity = GroupEntity(fitted, []);
+            var entity = GroupEntity(TableDocuments.Fit(group), []);
             entity.Remove("Counted");
             await _groups.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
             _lanes.Forget(group.Id);
@@ -366,15 +366,15 @@ public sealed class TableCrashStore : ICrashStore
                 return [.. folds.Select(f => new FoldResult(f.Stored, target!.Group, false))];
             }
 
-            var (fitted, _) = TableDocuments.Fit(group!);
+            var fitted = TableDocuments.Fit(group!);
+            var entity = GroupEntity(fitted, counted);
             try
             {
                 var written = target is null
-                    ? await _groups.AddEntityAsync(GroupEntity(fitted, counted), CancellationToken.None).ConfigureAwait(false)
-                    : await _groups.UpdateEntityAsync(GroupEntity(fitted, counted), target.ETag, TableUpdateMode.Replace, CancellationToken.None)
-                        .ConfigureAwait(false);
-                lane.Last = chain.Count <= 1 && written.Headers.ETag is { } etag ? new GroupRow(fitted, counted, etag) : null;
-                return [.. folds.Select(f => new FoldResult(f.Stored, fitted, f.CountedNow))];
+                    ? await _groups.AddEntityAsync(entity, CancellationToken.None).ConfigureAwait(false)
+                    : await _groups.UpdateEntityAsync(entity, target.ETag, TableUpdateMode.Replace, CancellationToken.None).ConfigureAwait(false);
+                lane.Last = chain.Count <= 1 && written.Headers.ETag is { } etag ? new GroupRow(fitted.Group, counted, etag) : null;
+                return [.. folds.Select(f => new FoldResult(f.Stored, fitted.Group, f.CountedNow))];
             }
             catch (RequestFailedException error) when (error.Status is 409 or 412)
             {
@@ -463,16 +463,19 @@ public sealed class TableCrashStore : ICrashStore
         return row.HasValue ? GroupRow.Of(row.Value!) : null;
     }
 
-    private static TableEntity GroupEntity(CrashGroup group, List<CountedDump> counted) => new(TableKeys.GroupsPartition, TableKeys.GroupRow(group.Id))
-    {
-        ["Id"] = group.Id,
-        ["Status"] = group.Status.ToString(),
-        ["MergedInto"] = group.MergedInto,
-        ["Count"] = group.Count,
-        ["LastSeen"] = group.LastSeen,
-        ["Document"] = TableDocuments.Fit(group).Json,
-        ["Counted"] = TableDocuments.Fit(counted),
-    };
+    /// <summary>A group row from the group as <see cref="TableDocuments.Fit(CrashGroup)"/> fitted it (its JSON written
+    /// once) and its counted-dumps list.</summary>
+    private static TableEntity GroupEntity((CrashGroup Group, string Json) fitted, List<CountedDump> counted) =>
+        new(TableKeys.GroupsPartition, TableKeys.GroupRow(fitted.Group.Id))
+        {
+            ["Id"] = fitted.Group.Id,
+            ["Status"] = fitted.Group.Status.ToString(),
+            ["MergedInto"] = fitted.Group.MergedInto,
+            ["Count"] = fitted.Group.Count,
+            ["LastSeen"] = fitted.Group.LastSeen,
+            ["Document"] = fitted.Json,
+            ["Counted"] = TableDocuments.Fit(counted),
+        };
 
     private async Task EnsureTablesAsync(CancellationToken cancellationToken)
     {
