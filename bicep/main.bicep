@@ -2,6 +2,7 @@
 //
 //   relay (lab) ──blobs──► data account: dumps container ──► ingest queue ──► Function App (Flex, .NET 10)
 //                                                                    │ tables, Service Bus topic, webhooks
+//   people (Entra sign-in) ──► dashboard (App Service) ──► crash tables, dumps          (when a sign-in app is given)
 //
 // One module per concern; each grants its own roles at the narrowest scope, named in a comment there. Deploy with
 // infra/deploy.sh or azd (infra/azure.yaml); infra/README.md has the steps.
@@ -67,6 +68,18 @@ param alertWebhookKind string = ''
 @secure()
 param alertWebhookUrl string = ''
 
+@description('Client id of the Entra app registration people sign in to the dashboard with (made outside ARM, infra/README.md); empty deploys no dashboard.')
+param dashboardSignInClientId string = ''
+
+@description('App Service plan SKU of the dashboard.')
+@allowed([
+  'B1'
+  'B2'
+  'S1'
+  'P0v3'
+])
+param dashboardSku string = 'B1'
+
 @description('Duplicate detection window of the crash-reports topic (ISO 8601, 20 s to 7 days): longer than any redelivery of one ingest message.')
 param duplicateDetectionWindow string = 'P1D'
 
@@ -81,6 +94,7 @@ var reportTopicName = 'crash-reports'
 var deploymentContainerName = 'app-package'
 var webhookSecretName = 'alert-webhook-0'
 var azdServiceName = 'ingest'
+var dashboardAzdServiceName = 'dashboard'
 
 var suffix = uniqueString(resourceGroup().id)
 var compactBase = toLower(replace(baseName, '-', ''))
@@ -113,10 +127,13 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+// Known before deployment: the dashboard's module scopes role assignments to resources in it.
+var dataAccountName = take('${compactBase}data${suffix}', 24)
+
 module dataStorage 'modules/data-storage.bicep' = {
   name: 'data-storage'
   params: {
-    name: take('${compactBase}data${suffix}', 24)
+    name: dataAccountName
     location: location
     tags: tags
     skuName: dataStorageSku
@@ -173,8 +190,12 @@ module keyVault 'modules/key-vault.bicep' = {
   }
 }
 
-// One module per app. The dashboard (issue 12) goes beside this one as modules/dashboard-app.bicep, with its own
-// identity and read-only roles on the crash tables.
+// The dashboard's name and so its address are known before it exists: the Function's alerts link to its pages.
+var deployDashboard = !empty(dashboardSignInClientId)
+var dashboardName = '${baseName}-dash-${suffix}'
+var dashboardUrl = deployDashboard ? 'https://${dashboardName}.azurewebsites.net' : ''
+
+// One module per app, each with its own identity and roles.
 module functionApp 'modules/function-app.bicep' = {
   name: 'function-app'
   params: {
@@ -202,6 +223,27 @@ module functionApp 'modules/function-app.bicep' = {
     alertWebhookKind: alertWebhookKind
     keyVaultName: keyVault.outputs.name
     webhookSecretName: webhookSecretName
+    dashboardPublicUrl: dashboardUrl
+  }
+}
+
+module dashboardApp 'modules/dashboard-app.bicep' = if (deployDashboard) {
+  name: 'dashboard-app'
+  // Its roles are assigned on the container and tables the data module creates.
+  dependsOn: [
+    dataStorage
+  ]
+  params: {
+    name: dashboardName
+    location: location
+    tags: tags
+    azdServiceName: dashboardAzdServiceName
+    skuName: dashboardSku
+    dataAccountName: dataAccountName
+    dumpContainerName: dumpContainerName
+    groupsTableName: groupsTableName
+    occurrencesTableName: occurrencesTableName
+    signInClientId: dashboardSignInClientId
   }
 }
 
@@ -240,3 +282,9 @@ output keyVaultName string = keyVault.outputs.name
 
 @description('Secret holding the first webhook URL.')
 output webhookSecretName string = webhookSecretName
+
+@description('The dashboard app (deploy.sh publishes to it); empty without a dashboard.')
+output dashboardAppName string = deployDashboard ? dashboardName : ''
+
+@description('The dashboard\'s address, and its sign-in redirect URI with /.auth/login/aad/callback; empty without a dashboard.')
+output dashboardUrl string = dashboardUrl

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Deploys KDumpCloud's Azure side with the Azure CLI alone: the Bicep in bicep/ (resource group, storage, Service Bus,
-# Key Vault, monitoring, the Function App and its roles), then the Function's code. Every step is idempotent: run it
+# Key Vault, monitoring, the Function App, the dashboard when its sign-in app is given, and their roles), then the
+# Function's code and the dashboard's. Every step is idempotent: run it
 # again after a change and it converges. --what-if prints the commands and runs none of them.
 set -euo pipefail
 
@@ -11,16 +12,18 @@ usage() {
 Usage: infra/deploy.sh --resource-group NAME [options]
 
 Deploys bicep/main.bicep into a resource group (created when missing), then publishes
-functions/KDumpCloud.Functions to the Function App it created. Safe to run again.
+functions/KDumpCloud.Functions to the Function App it created, and src/KDumpCloud.Dashboard.Web
+to the dashboard when the deployment has one. Safe to run again.
 
 Options:
   -g, --resource-group NAME  resource group to deploy into (required)
   -l, --location REGION      its region when it must be created (default: westeurope, or AZURE_LOCATION)
   -p, --parameters FILE      a .bicepparam file (default: bicep/main.bicepparam, which reads
                              AZURE_ENV_NAME, AZURE_LOCATION, KDUMPCLOUD_RELAY_PRINCIPAL_ID,
-                             KDUMPCLOUD_ALERT_WEBHOOK_KIND and KDUMPCLOUD_ALERT_WEBHOOK_URL)
+                             KDUMPCLOUD_ALERT_WEBHOOK_KIND, KDUMPCLOUD_ALERT_WEBHOOK_URL and
+                             KDUMPCLOUD_DASHBOARD_SIGNIN_CLIENT_ID)
   -n, --name NAME            deployment name (default: kdumpcloud)
-      --skip-code            deploy the infrastructure only, not the Function's code
+      --skip-code            deploy the infrastructure only, not the Function's or dashboard's code
       --what-if              print every command that would run, run none (no Azure needed)
       --preview              ask Azure what the deployment would change (az deployment group what-if), then stop
   -h, --help                 this text
@@ -74,7 +77,6 @@ run() {
 
 publish_dir=$(mktemp -d "${TMPDIR:-/tmp}/kdumpcloud-deploy.XXXXXX")
 trap 'rm -rf "$publish_dir"' EXIT
-package="$publish_dir/functions.zip"
 
 run az group create --name "$resource_group" --location "$location" --output none
 
@@ -91,22 +93,38 @@ if "$skip_code"; then
   exit 0
 fi
 
+output() {
+  az deployment group show --resource-group "$resource_group" --name "$deployment" \
+    --query "properties.outputs.$1.value" --output tsv
+}
+
+# Publishes project $1 into folder $2 and zips it to $2.zip.
+package() {
+  run dotnet publish "$1" --configuration Release --output "$2"
+  if "$what_if"; then
+    echo "+ (cd $2 && zip -qr $2.zip .)"
+  else
+    (cd "$2" && zip -qr "$2.zip" .)
+  fi
+}
+
 if "$what_if"; then
   app='<functionAppName output of the deployment>'
+  dashboard='<dashboardAppName output of the deployment, when it has a dashboard>'
 else
-  app=$(az deployment group show --resource-group "$resource_group" --name "$deployment" \
-    --query properties.outputs.functionAppName.value --output tsv)
+  app=$(output functionAppName)
+  dashboard=$(output dashboardAppName)
 fi
 
-run dotnet publish "$repo/functions/KDumpCloud.Functions" --configuration Release --output "$publish_dir/app"
-if "$what_if"; then
-  echo "+ (cd $publish_dir/app && zip -qr $package .)"
-else
-  (cd "$publish_dir/app" && zip -qr "$package" .)
-fi
+package "$repo/functions/KDumpCloud.Functions" "$publish_dir/functions"
 # Flex Consumption: the package goes to the app's deployment container through the platform, authenticated with the
 # signed-in Entra user (basic publishing credentials are off).
-run az functionapp deployment source config-zip --resource-group "$resource_group" --name "$app" --src "$package"
+run az functionapp deployment source config-zip --resource-group "$resource_group" --name "$app" --src "$publish_dir/functions.zip"
+
+if [ -n "$dashboard" ]; then
+  package "$repo/src/KDumpCloud.Dashboard.Web" "$publish_dir/dashboard"
+  run az webapp deploy --resource-group "$resource_group" --name "$dashboard" --src-path "$publish_dir/dashboard.zip" --type zip
+fi
 
 if ! "$what_if"; then
   echo "Deployed. Relay settings: az deployment group show -g $resource_group -n $deployment --query properties.outputs"

@@ -1,5 +1,6 @@
 // A lab's long-lived environment: dumps kept 90 days on zone-redundant storage, the relay granted its roles, and a
-// Slack webhook from the environment (never written in this file).
+// Slack webhook from the environment (never written in this file); the dashboard when the environment names its
+// sign-in app (KDUMPCLOUD_DASHBOARD_SIGNIN_CLIENT_ID).
 using '../main.bicep'
 
 param environmentName = 'lab'
@@ -15,3 +16,5 @@ param relayPrincipalType = 'ServicePrincipal'
 param alertWebhookKind = 'slack'
 param alertWebhookUrl = readEnvironmentVariable('KDUMPCLOUD_ALERT_WEBHOOK_URL', '')
 param duplicateDetectionWindow = 'P1D'
+param dashboardSignInClientId = readEnvironmentVariable('KDUMPCLOUD_DASHBOARD_SIGNIN_CLIENT_ID', '')
+param dashboardSku = 'B1'

@@ -1,9 +1,8 @@
 // The crash dashboard (src/KDumpCloud.Dashboard.Web, kdumpcloud-dashboard): a Linux App Service app behind Entra ID
 // sign-in (App Service authentication: nobody outside the tenant reaches the app, which trusts the platform for who
 // may see it), running as a user-assigned identity of its own that may read dumps and read and update the crash
-// tables, nothing else. Its settings are those the app reads (KDumpStorage, Ingest:Azure, Dashboard:PublicUrl).
-// Not yet called from main.bicep (see bicep/README.md): wiring it in extends the role and settings checks of
-// tests/KDumpCloud.Infra.Tests to this app.
+// tables, nothing else. Its settings are exactly those the app reads (tests/KDumpCloud.Infra.Tests runs its start-up
+// code to compare).
 
 @description('Web app name (globally unique host name).')
 param name string
@@ -37,9 +36,6 @@ param signInClientId string
 
 @description('Entra tenant whose members may sign in.')
 param tenantId string = tenant().tenantId
-
-@description('Application Insights connection string; empty sends no telemetry.')
-param appInsightsConnectionString string = ''
 
 var roles = {
   blobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
@@ -84,15 +80,7 @@ var dataSettings = [
   { name: 'Ingest__Azure__DumpContainer', value: dumpContainerName }
   { name: 'Ingest__Azure__GroupsTable', value: groupsTableName }
   { name: 'Ingest__Azure__OccurrencesTable', value: occurrencesTableName }
-  { name: 'Dashboard__PublicUrl', value: 'https://${name}.azurewebsites.net' }
 ]
-
-var telemetrySettings = empty(appInsightsConnectionString)
-  ? []
-  : [
-      { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
-      { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
-    ]
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: '${name}-plan'
@@ -129,7 +117,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       minTlsVersion: '1.2'
       http20Enabled: true
       alwaysOn: true
-      appSettings: concat(dataSettings, telemetrySettings)
+      appSettings: dataSettings
     }
   }
 
@@ -198,8 +186,9 @@ resource readsDumps 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// Dashboard: Storage Table Data Contributor on each crash table — it reads groups and occurrences, and resolve,
-// ignore, reopen and merge update group rows (there is no narrower built-in role that may update).
+// Dashboard: Storage Table Data Contributor on each crash table — it reads groups and occurrences, resolve, ignore,
+// reopen and merge update group rows (no narrower built-in role may update), and the store it acts through creates
+// both tables when they are missing before its first change (a table write, which Table Data Reader is refused).
 resource updatesGroups 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(account::tableService::groups.id, identity.id, roles.tableDataContributor)
   scope: account::tableService::groups
@@ -223,7 +212,7 @@ resource readsOccurrences 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 @description('The dashboard app name.')
 output name string = site.name
 
-@description('Its address: Dashboard:PublicUrl for the alerts.')
+@description('Its address (the Function\'s Dashboard:PublicUrl, for alert links).')
 output url string = 'https://${site.properties.defaultHostName}'
 
 @description('Principal id of its identity.')

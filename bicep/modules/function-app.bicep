@@ -81,6 +81,9 @@ param keyVaultName string
 @description('Secret holding the first webhook URL (Alerts:Webhooks:0:Url, a Key Vault reference).')
 param webhookSecretName string
 
+@description('The dashboard\'s address (Dashboard:PublicUrl): alerts link to its group pages; empty links nowhere.')
+param dashboardPublicUrl string
+
 // The Functions host's own storage, with the identity: blob (locks, keys) and table (diagnostic events).
 var hostSettings = [
   { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
@@ -108,16 +111,20 @@ var appSettings = [
   { name: 'ServiceBus__clientId', value: identityClientId }
 ]
 
-// Alerts (issue 10): the webhook URL is a secret, so the setting is a Key Vault reference resolved with the identity.
+// Alerts: the webhook URL is a secret, so the setting is a Key Vault reference resolved with the identity. Only alerts
+// read the dashboard's address, so it is set only with them.
 var alertSettings = empty(alertWebhookKind)
   ? []
-  : [
-      { name: 'Alerts__Webhooks__0__Kind', value: alertWebhookKind }
-      {
-        name: 'Alerts__Webhooks__0__Url'
-        value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${webhookSecretName})'
-      }
-    ]
+  : concat(
+      [
+        { name: 'Alerts__Webhooks__0__Kind', value: alertWebhookKind }
+        {
+          name: 'Alerts__Webhooks__0__Url'
+          value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${webhookSecretName})'
+        }
+      ],
+      empty(dashboardPublicUrl) ? [] : [{ name: 'Dashboard__PublicUrl', value: dashboardPublicUrl }]
+    )
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: '${name}-plan'

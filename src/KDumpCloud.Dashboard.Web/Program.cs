@@ -1,6 +1,5 @@
 using KDumpCloud.Dashboard.Hosting;
 using KDumpCloud.Dashboard.Web;
-using KDumpCloud.Ingest.Hosting;
 using Microsoft.AspNetCore.HttpOverrides;
 
 // The dashboard as its own app. In Azure: App Service runs it behind Entra ID sign-in (App Service authentication),
@@ -8,16 +7,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 // through KDumpStorage, exactly as it does against Azurite with KDumpStorage=UseDevelopmentStorage=true. Without
 // KDumpStorage it reads a relay's crashes.db (Dashboard:DataDirectory), for a look at a store on another machine.
 var builder = WebApplication.CreateBuilder(args);
-if (KDumpStorageOptions.IsConfigured(builder.Configuration))
-{
-    builder.Services.AddKDumpIngest(builder.Configuration);
-}
-else
-{
-    builder.Services.AddEmbeddedStore(builder.Configuration);
-}
-
-builder.Services.AddKDumpDashboard(builder.Configuration);
+builder.Services.AddDashboardWeb(builder.Configuration);
 
 // App Service terminates TLS and forwards the scheme; the dashboard builds no absolute links, but cookies and
 // redirects should see https.

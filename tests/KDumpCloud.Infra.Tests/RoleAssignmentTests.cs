@@ -75,6 +75,16 @@ public sealed class RoleAssignmentTests(CompiledTemplates templates)
             Assert.Equal("ServicePrincipal", assignment.At("properties", "principalType")));
     }
 
+    [Fact]
+    public void The_dashboard_and_its_three_roles_exist_only_when_its_sign_in_app_is_given()
+    {
+        Assert.NotNull(templates.Full.DashboardApp());
+        Assert.Equal(3, Assignments(templates.Full).Count(grant => grant.Principal == "dashboard"));
+        Assert.Null(templates.Bare.DashboardApp());
+        Assert.DoesNotContain(Assignments(templates.Bare), grant => grant.Principal == "dashboard");
+        Assert.Null(templates.Examples["env/dev.bicepparam"].DashboardApp());
+    }
+
     /// <summary>What the code does, and so the roles it needs. Names come from the code; which account, vault or
     /// component holds them comes from the template (there is one of each, the data account being the one with the
     /// dumps container).</summary>
@@ -112,6 +122,15 @@ public sealed class RoleAssignmentTests(CompiledTemplates templates)
         yield return new("function", TableDataContributor, $"{TemplateQueries.StorageAccount}/{host}", "the host's diagnostic events table");
         yield return new("function", MonitoringMetricsPublisher, insights.RelativeId, "telemetry with Entra authentication (local auth off)");
 
+        if (deployment.DashboardApp() is not null)
+        {
+            yield return new("dashboard", BlobDataReader, Container(azure.DumpContainer), "a dump's download link streams the blob through the app");
+            yield return new("dashboard", TableDataContributor, Table(azure.GroupsTable),
+                "reads groups; resolve, ignore, reopen and merge replace group rows");
+            yield return new("dashboard", TableDataContributor, Table(azure.OccurrencesTable),
+                "reads occurrences; TableCrashStore creates its tables when missing before a change, which Reader is refused");
+        }
+
         if (!string.IsNullOrEmpty((string?)deployment.Parameter("relayPrincipalId")))
         {
             yield return new("relay", BlobDataContributor, Container(upload.Container),
@@ -120,12 +139,13 @@ public sealed class RoleAssignmentTests(CompiledTemplates templates)
         }
     }
 
-    /// <summary>The template's role assignments, principals named: the Function's identity or the relay's
-    /// principal (the parameter); anything else fails.</summary>
+    /// <summary>The template's role assignments, principals named: the identity the Function App or the dashboard
+    /// runs as, or the relay's principal (the parameter); anything else fails.</summary>
     private static IEnumerable<Grant> Assignments(ArmDeployment deployment)
     {
-        var identities = (Dictionary<string, object?>)deployment.FunctionApp().At("identity", "userAssignedIdentities")!;
-        var functionPrincipal = $"<reference({ArmResource.Relative(Assert.Single(identities.Keys))}).principalId>";
+        static string PrincipalOf(ArmResource site) => $"<reference({TemplateQueries.IdentityOf(site)}).principalId>";
+        var functionPrincipal = PrincipalOf(deployment.FunctionApp());
+        var dashboardPrincipal = deployment.DashboardApp() is { } dashboard ? PrincipalOf(dashboard) : null;
         var relay = (string?)deployment.Parameter("relayPrincipalId");
         const string definitions = $"/subscriptions/{ArmDeployment.SubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/";
 
@@ -133,6 +153,7 @@ public sealed class RoleAssignmentTests(CompiledTemplates templates)
         {
             var principal = ArmEvaluator.Text(assignment.At("properties", "principalId"));
             var name = principal == functionPrincipal ? "function"
+                : principal == dashboardPrincipal ? "dashboard"
                 : !string.IsNullOrEmpty(relay) && principal == relay ? "relay"
                 : throw new InvalidOperationException($"role assignment {assignment.Name} for an unknown principal {principal}");
             var role = (string)assignment.At("properties", "roleDefinitionId")!;

@@ -83,6 +83,8 @@ public sealed class ScriptTests
                 && line.EndsWith("bicep/main.bicepparam --output none", StringComparison.Ordinal));
             Assert.Contains(lines, line => line.StartsWith("+ dotnet publish ", StringComparison.Ordinal) && line.Contains("functions/KDumpCloud.Functions", StringComparison.Ordinal));
             Assert.Contains(lines, line => line.StartsWith("+ az functionapp deployment source config-zip --resource-group rg-lab", StringComparison.Ordinal));
+            Assert.Contains(lines, line => line.StartsWith("+ dotnet publish ", StringComparison.Ordinal) && line.Contains("src/KDumpCloud.Dashboard.Web", StringComparison.Ordinal));
+            Assert.Contains(lines, line => line.StartsWith("+ az webapp deploy --resource-group rg-lab", StringComparison.Ordinal) && line.EndsWith("--type zip", StringComparison.Ordinal));
         }
         finally
         {

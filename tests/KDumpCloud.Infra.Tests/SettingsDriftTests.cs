@@ -1,3 +1,4 @@
+using KDumpCloud.Dashboard.Web;
 using KDumpCloud.Infra.Tests.Arm;
 using KDumpCloud.Infra.Tests.Code;
 using KDumpCloud.Ingest.Azure;
@@ -7,8 +8,8 @@ using KDumpCloud.Relay.Upload;
 namespace KDumpCloud.Infra.Tests;
 
 /// <summary>
-/// The settings bicep/ gives the Function App are exactly those its code reads, and the names in them (container,
-/// queues, tables, topic) are resources the template creates where the settings point. The code side comes from the
+/// The settings bicep/ gives the Function App and the dashboard are exactly those their code reads, and the names in
+/// them (container, queues, tables, topic) are resources the template creates where the settings point. The code side comes from the
 /// code: the queue triggers' attributes, and the keys Program.cs's start-up code asks its configuration for; the Bicep
 /// side from <c>bicep build-params</c>'s compiled template, evaluated.
 /// </summary>
@@ -29,12 +30,6 @@ public sealed class SettingsDriftTests(CompiledTemplates templates)
         ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "telemetry sent with the identity (local auth is off)",
     };
 
-    /// <summary>
-    /// Alerts (issue 10) are being written beside this: their options are not in the code yet, so their keys are
-    /// stated here, to be derived from the alert options once they land.
-    /// </summary>
-    private static readonly string[] AlertSettings = ["Alerts__Webhooks__0__Kind", "Alerts__Webhooks__0__Url"];
-
     public static TheoryData<string> Variants() =>
         ["main.bicepparam (relay, webhook)", "main.bicepparam (bare)", "env/lab.bicepparam", "env/dev.bicepparam"];
 
@@ -42,20 +37,25 @@ public sealed class SettingsDriftTests(CompiledTemplates templates)
     [MemberData(nameof(Variants))]
     public void Function_settings_are_exactly_the_keys_its_code_reads(string variant)
     {
-        var settings = templates.All[variant].FunctionApp().AppSettings();
-        var codeSettings = settings.Keys.Where(name => !PlatformSettings.ContainsKey(name) && !AlertSettings.Contains(name)).ToList();
-        var read = FunctionCode.KeysRead(settings.Select(pair => KeyValuePair.Create(ConfigKey(pair.Key), (string?)ArmEvaluator.Text(pair.Value))));
+        var deployment = templates.All[variant];
+        var settings = deployment.FunctionApp().AppSettings();
+        var codeSettings = settings.Keys.Where(name => !PlatformSettings.ContainsKey(name)).ToList();
+        var read = FunctionCode.KeysRead(AsConfiguration(settings));
 
         // Nothing set that the code never reads (a typo, a setting left over)...
         var unread = codeSettings.Where(name => !read.Contains(ConfigKey(name))).ToList();
         Assert.True(unread.Count == 0, $"set but never read by the code: {string.Join(", ", unread)}");
         // ...and everything set that the code needs: the identity-based connection (every key it reads under the
-        // sections of KDumpStorageOptions and ServiceBusConnectionOptions but the connection-string forms) and every
-        // resource name of AzureIngestOptions.
+        // sections of KDumpStorageOptions and ServiceBusConnectionOptions but the connection-string forms), every
+        // resource name of AzureIngestOptions, and with a webhook the first webhook's kind and URL and, with a
+        // dashboard, the address its alerts link to.
+        var alerts = !string.IsNullOrEmpty((string?)deployment.Parameter("alertWebhookKind"));
         var needed = read.Where(key => IsUnder(key, KDumpStorageOptions.SectionName) || IsUnder(key, ServiceBusConnectionOptions.SectionName))
             .Where(key => !IsConnectionStringForm(key))
             .Concat(typeof(AzureIngestOptions).GetProperties().Where(property => property.PropertyType == typeof(string))
                 .Select(property => $"{AzureIngestOptions.SectionName}:{property.Name}"))
+            .Concat(alerts ? ["Alerts:Webhooks:0:Kind", "Alerts:Webhooks:0:Url"] : [])
+            .Concat(alerts && deployment.DashboardApp() is not null ? [AlertServiceCollectionExtensions.DashboardUrlKey] : [])
             .Select(key => key.Replace(":", "__", StringComparison.Ordinal))
             .Order(StringComparer.OrdinalIgnoreCase);
         Assert.Equal(needed, codeSettings.Order(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
@@ -191,6 +191,71 @@ public sealed class SettingsDriftTests(CompiledTemplates templates)
         Assert.DoesNotContain(templates.Bare.FunctionApp().AppSettings().Keys, name => name.StartsWith("Alerts__", StringComparison.Ordinal));
         Assert.Empty(templates.Bare.OfType(TemplateQueries.Secret));
     }
+
+    public static TheoryData<string> VariantsWithADashboard() => ["main.bicepparam (relay, webhook)", "env/lab.bicepparam"];
+
+    [Theory]
+    [MemberData(nameof(VariantsWithADashboard))]
+    public void Dashboard_settings_are_exactly_the_keys_its_code_reads(string variant)
+    {
+        var settings = Assert.IsType<ArmResource>(templates.All[variant].DashboardApp()).AppSettings();
+        var read = HostCode.KeysRead(AsConfiguration(settings), (services, configuration) => services.AddDashboardWeb(configuration));
+
+        var unread = settings.Keys.Where(name => !read.Contains(ConfigKey(name))).ToList();
+        Assert.True(unread.Count == 0, $"set but never read by the dashboard's code: {string.Join(", ", unread)}");
+        // It reads blobs and tables with its identity (no queue: it ingests nothing), and the names of the dumps
+        // container and the two crash tables.
+        var needed = read.Where(key => IsUnder(key, KDumpStorageOptions.SectionName) && !IsConnectionStringForm(key))
+            .Where(key => !key.EndsWith(":queueServiceUri", StringComparison.OrdinalIgnoreCase))
+            .Concat([$"{AzureIngestOptions.SectionName}:{nameof(AzureIngestOptions.DumpContainer)}",
+                $"{AzureIngestOptions.SectionName}:{nameof(AzureIngestOptions.GroupsTable)}",
+                $"{AzureIngestOptions.SectionName}:{nameof(AzureIngestOptions.OccurrencesTable)}"])
+            .Select(key => key.Replace(":", "__", StringComparison.Ordinal))
+            .Order(StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(needed, settings.Keys.Order(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(KDumpStorageOptions.ManagedIdentity, settings["KDumpStorage__credential"]);
+        Assert.All(settings.Values.Select(ArmEvaluator.Text), value => Assert.DoesNotContain("AccountKey=", value, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void Dashboard_reads_the_functions_data_as_its_own_identity_behind_entra_sign_in_and_alerts_link_to_it()
+    {
+        var deployment = templates.Full;
+        var site = Assert.IsType<ArmResource>(deployment.DashboardApp());
+        var settings = site.AppSettings();
+        var function = deployment.FunctionApp().AppSettings();
+
+        // The same account, container and tables the Function writes.
+        var dataAccount = AccountBehind(deployment, function["KDumpStorage__blobServiceUri"]);
+        Assert.True(TemplateQueries.ComesFrom(settings["KDumpStorage__blobServiceUri"], dataAccount));
+        Assert.True(TemplateQueries.ComesFrom(settings["KDumpStorage__tableServiceUri"], dataAccount));
+        foreach (var name in new[] { "Ingest__Azure__DumpContainer", "Ingest__Azure__GroupsTable", "Ingest__Azure__OccurrencesTable" })
+        {
+            Assert.Equal(function[name], settings[name]);
+        }
+
+        // Its own identity, not the Function's.
+        var identity = TemplateQueries.IdentityOf(site);
+        Assert.NotEqual(TemplateQueries.IdentityOf(deployment.FunctionApp()), identity);
+        Assert.Equal($"<reference({identity}).clientId>", ArmEvaluator.Text(settings["KDumpStorage__clientId"]));
+
+        // Every request signs in with Entra ID first, through the app registration given.
+        var auth = Assert.Single(deployment.AllResources(), r => r.Type == "Microsoft.Web/sites/config" && r.Name == $"{site.Name}/authsettingsV2");
+        Assert.Equal(true, auth.At("properties", "globalValidation", "requireAuthentication"));
+        Assert.Equal("RedirectToLoginPage", auth.At("properties", "globalValidation", "unauthenticatedClientAction"));
+        Assert.Equal(CompiledTemplates.DashboardSignInClientId,
+            auth.At("properties", "identityProviders", "azureActiveDirectory", "registration", "clientId"));
+        Assert.Equal(true, site.At("properties", "httpsOnly"));
+
+        // The Function's alerts link to the dashboard's group pages, at the address the template outputs.
+        Assert.Equal($"https://{site.Name}.azurewebsites.net", function["Dashboard__PublicUrl"]);
+        Assert.Equal(function["Dashboard__PublicUrl"], deployment.Output("dashboardUrl"));
+        Assert.Equal(site.Name, deployment.Output("dashboardAppName"));
+        Assert.Equal("", templates.Bare.Output("dashboardAppName"));
+    }
+
+    private static IEnumerable<KeyValuePair<string, string?>> AsConfiguration(Dictionary<string, object?> settings) =>
+        settings.Select(pair => KeyValuePair.Create(ConfigKey(pair.Key), (string?)ArmEvaluator.Text(pair.Value)));
 
     private static ArmResource AccountBehind(ArmDeployment deployment, object? endpoint) =>
         Assert.Single(deployment.OfType(TemplateQueries.StorageAccount), account => TemplateQueries.ComesFrom(endpoint, account));

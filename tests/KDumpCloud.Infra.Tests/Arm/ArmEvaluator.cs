@@ -126,6 +126,19 @@ internal sealed class ArmEvaluator(ArmDeployment deployment, int? copyIndex)
                 ["subscriptionId"] = ArmDeployment.SubscriptionId,
                 ["tenantId"] = ArmDeployment.TenantId,
             },
+            "tenant" => new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["tenantId"] = ArmDeployment.TenantId,
+            },
+            // The public cloud's values (AzureCloud), as ARM gives them there.
+            "environment" => new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["name"] = "AzureCloud",
+                ["authentication"] = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
+                {
+                    ["loginEndpoint"] = "https://login.microsoftonline.com/",
+                },
+            },
             "resourceid" => ArmDeployment.ResourceGroupId + "/providers/" + TypedPath(args),
             "subscriptionresourceid" => $"/subscriptions/{ArmDeployment.SubscriptionId}/providers/" + TypedPath(args),
             "extensionresourceid" => Text(args[0]) + "/providers/" + TypedPath(args.Skip(1).ToList()),

@@ -24,7 +24,15 @@ internal static class TemplateQueries
     public static ArmResource FunctionApp(this ArmDeployment deployment) => Assert.Single(deployment.OfType(Site),
         site => ((string?)site.At("kind"))?.Contains("functionapp", StringComparison.OrdinalIgnoreCase) == true);
 
-    /// <summary>The Function App's settings as name → value, each name once.</summary>
+    /// <summary>The dashboard app (the site that is not a Function App), when the deployment has one.</summary>
+    public static ArmResource? DashboardApp(this ArmDeployment deployment) => deployment.OfType(Site)
+        .SingleOrDefault(site => ((string?)site.At("kind"))?.Contains("functionapp", StringComparison.OrdinalIgnoreCase) != true);
+
+    /// <summary>The relative id of the one user-assigned identity a site runs as.</summary>
+    public static string IdentityOf(ArmResource site) =>
+        ArmResource.Relative(Assert.Single(((Dictionary<string, object?>)site.At("identity", "userAssignedIdentities")!).Keys));
+
+    /// <summary>A site's settings as name → value, each name once.</summary>
     public static Dictionary<string, object?> AppSettings(this ArmResource site)
     {
         var list = (List<object?>)site.At("properties", "siteConfig", "appSettings")!;
