@@ -41,6 +41,10 @@ public sealed record IngestMessage
     /// <summary>The file name's prefix: <c>core</c>, <c>paniclog</c> or <c>systemlog</c>, when it follows §14.</summary>
     public string? Kind { get; init; }
 
+    /// <summary>The dump's trace (W3C <c>traceparent</c> of the span that sent this message): the ingest continues the
+    /// trace the relay started at the Mac's WRQ. Null from senders that predate it, or with tracing off.</summary>
+    public string? TraceParent { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, IngestJsonContext.Default.IngestMessage);
 
     /// <summary>Parses a message body; null for JSON <c>null</c>.</summary>

@@ -50,6 +50,10 @@ public sealed record DumpJournal
     public long EofRetransmissions { get; init; }
     public long Ignored { get; init; }
 
+    /// <summary>The dump's trace (W3C <c>traceparent</c> of the receive span started at the WRQ): the upload and the
+    /// embedded ingest continue it, after a restart too. Null with tracing off and in journals that predate it.</summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>What the uploader recorded about this dump; null until it has started on it. Written through the
     /// dump's single journal writer (<see cref="DumpSpool.UpdateJournal"/>), so it never races the transfer or the
     /// hasher.</summary>
