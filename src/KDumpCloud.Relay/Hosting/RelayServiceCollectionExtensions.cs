@@ -5,6 +5,7 @@ using KDumpCloud.Relay.Retention;
 using KDumpCloud.Relay.Spool;
 using KDumpCloud.Relay.Transfers;
 using KDumpCloud.Relay.Upload;
+using KDumpCloud.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -12,6 +13,9 @@ namespace KDumpCloud.Relay.Hosting;
 
 public static class RelayServiceCollectionExtensions
 {
+    /// <summary>The relay's name in traces and metrics (OpenTelemetry's <c>service.name</c>).</summary>
+    public const string RelayServiceName = "kdumpcloud-relay";
+
     /// <summary>The relay's services: validated options, the spool (recovered at start), and the UDP listener.</summary>
     public static IServiceCollection AddKdumpRelay(this IServiceCollection services)
     {
@@ -48,6 +52,7 @@ public static class RelayServiceCollectionExtensions
         services.AddSpoolRetention(configuration);
         services.AddEmbeddedIngest(configuration);
         services.AddRelayDashboard(configuration);
+        services.AddKDumpTelemetry(configuration, RelayServiceName);
         return services;
     }
 }
