@@ -6,29 +6,38 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace KDumpCloud.Relay.Operations;
 
 /// <summary>
-/// The health endpoints' JSON body: the overall status, whether the relay is ready, and each check with its status,
+/// The health endpoints' JSON body: the overall status, whether the relay is ready (readiness only: liveness runs no
+/// check and cannot tell), and each check with its status,
 /// whether readiness requires it, what it found and its figures:
 /// <c>{"status":"Degraded","ready":true,"checks":[{"name":"listener","status":"Healthy","required":true,
 /// "description":"listening on UDP 0.0.0.0:1069","durationMs":0.1,"data":{"endPoint":"0.0.0.0:1069"}},…]}</c>.
 /// </summary>
 internal static class HealthJson
 {
-    public static async Task WriteAsync(HttpContext context, HealthReport report)
+    public static Task WriteReadinessAsync(HttpContext context, HealthReport report) => WriteAsync(context, report, readiness: true);
+
+    public static Task WriteLivenessAsync(HttpContext context, HealthReport report) => WriteAsync(context, report, readiness: false);
+
+    private static async Task WriteAsync(HttpContext context, HealthReport report, bool readiness)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
         await using var json = new Utf8JsonWriter(context.Response.Body);
-        Write(json, report);
+        Write(json, report, readiness);
         await json.FlushAsync(context.RequestAborted);
     }
 
-    public static void Write(Utf8JsonWriter json, HealthReport report)
+    public static void Write(Utf8JsonWriter json, HealthReport report, bool readiness)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(report);
         json.WriteStartObject();
         json.WriteString("status", report.Status.ToString());
-        json.WriteBoolean("ready", RelayHealth.IsReady(report));
+        if (readiness)
+        {
+            json.WriteBoolean("ready", RelayHealth.IsReady(report));
+        }
+
         json.WriteNumber("durationMs", Math.Round(report.TotalDuration.TotalMilliseconds, 3));
         json.WriteStartArray("checks");
         foreach (var (name, entry) in report.Entries)

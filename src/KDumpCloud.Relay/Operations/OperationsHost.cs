@@ -43,11 +43,11 @@ internal static class OperationsHost
         app.MapHealthChecks(LivePath, new HealthCheckOptions
         {
             Predicate = _ => false,
-            ResponseWriter = HealthJson.WriteAsync,
+            ResponseWriter = HealthJson.WriteLivenessAsync,
         });
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions
         {
-            ResponseWriter = HealthJson.WriteAsync,
+            ResponseWriter = HealthJson.WriteReadinessAsync,
         });
         if (prometheus is not null)
         {

@@ -23,6 +23,7 @@ internal sealed partial class ReadinessMonitor : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<ReadinessMonitor> _logger;
     private volatile int _ready = -1;
+    private volatile bool _hasBeenReady;
 
     public ReadinessMonitor(RelayHealth health, SystemdNotifications systemd, IHostApplicationLifetime lifetime, TimeProvider time,
         IMeterFactory meters, ILogger<ReadinessMonitor> logger)
@@ -38,7 +39,7 @@ internal sealed partial class ReadinessMonitor : BackgroundService
     }
 
     /// <summary>Whether readiness was reached at least once (systemd has been told).</summary>
-    public bool HasBeenReady { get; private set; }
+    public bool HasBeenReady => _hasBeenReady;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -73,7 +74,7 @@ internal sealed partial class ReadinessMonitor : BackgroundService
             var summary = RelayHealth.Summary(report);
             if (ready && !HasBeenReady)
             {
-                HasBeenReady = true;
+                _hasBeenReady = true;
                 _systemd.NotifyReady(summary);
                 LogReady(_logger, summary);
             }

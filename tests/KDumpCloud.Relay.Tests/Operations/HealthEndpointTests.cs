@@ -22,6 +22,7 @@ public sealed class HealthEndpointTests
         Assert.Equal("application/json", live.ContentType);
         Assert.Equal("Healthy", live.Status);
         Assert.Empty(live.CheckNames);
+        Assert.False(live.Body.TryGetProperty("ready", out _));
     }
 
     [Fact]
