@@ -7,8 +7,8 @@ namespace KDumpCloud.Relay.Operations;
 
 /// <summary>
 /// The health endpoints' JSON body: the overall status, whether the relay is ready (readiness only: liveness runs no
-/// check and cannot tell), and each check with its status,
-/// whether readiness requires it, what it found and its figures:
+/// check and cannot tell), and each check with its status, whether readiness requires it, what it found and its
+/// figures:
 /// <c>{"status":"Degraded","ready":true,"checks":[{"name":"listener","status":"Healthy","required":true,
 /// "description":"listening on UDP 0.0.0.0:1069","durationMs":0.1,"data":{"endPoint":"0.0.0.0:1069"}},…]}</c>.
 /// </summary>
