@@ -92,7 +92,9 @@ public sealed class IngestMetrics
         }
     }
 
-    internal void Failed(Exception error, TimeSpan elapsed)
+    /// <summary>An attempt that threw; <paramref name="elapsed"/> is null when nothing was timed (a body that is not
+    /// an ingest message).</summary>
+    internal void Failed(Exception error, TimeSpan? elapsed)
     {
         var tags = new TagList
         {
@@ -100,7 +102,10 @@ public sealed class IngestMetrics
             { IngestTags.ErrorType, error.GetType().Name },
         };
         _messages.Add(1, tags);
-        _duration.Record(elapsed.TotalSeconds, tags);
+        if (elapsed is { } time)
+        {
+            _duration.Record(time.TotalSeconds, tags);
+        }
     }
 
     internal void PoisonRecorded() => _poison.Add(1);

@@ -206,6 +206,23 @@ public sealed class IngestTracingTests : IDisposable
     }
 
     [Fact]
+    public async Task Handle_BodyThatIsNotAnIngestMessage_FailsItsSpanAndCountsAnError()
+    {
+        var handler = new IngestQueueHandler(_core.Ingestor, NullLogger<IngestQueueHandler>.Instance, _metrics.Metrics);
+        var parent = SpanRecorder.NewTraceParent(out var traceId, out _);
+        using (var outer = new Activity("trigger").SetParentId(parent).Start())
+        {
+            await Assert.ThrowsAsync<InvalidIngestMessageException>(() => handler.HandleAsync("[1, 2, 3]", CancellationToken.None));
+        }
+
+        var ingest = Assert.Single(_spans.InTrace(traceId), s => s.OperationName == IngestActivities.Ingest);
+        Assert.Equal(ActivityStatusCode.Error, ingest.Status);
+        Assert.Contains("not an ingest message", ingest.StatusDescription, StringComparison.Ordinal);
+        Assert.Equal(1, _metrics.Sum(IngestMetrics.Messages, (IngestTags.Outcome, IngestTags.Outcomes.Error),
+            (IngestTags.ErrorType, nameof(InvalidIngestMessageException))));
+    }
+
+    [Fact]
     public async Task Publish_Failing_MarksThePublishAndIngestSpansFailedAndRethrows()
     {
         _publisher.Fail = true;
