@@ -98,6 +98,31 @@ public sealed class AlertTracingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Digest_IsLinkedToTheTracesOfTheAlertsItCarries()
+    {
+        var (ingestor, dispatcher) = Pipeline("/digest", maxPerMinute: 2);
+        var traces = new List<ActivityTraceId>();
+        for (var i = 0; i < 3; i++)
+        {
+            var message = Dump($"paniclog-digest-{i}", PanicTexts.Intel($"digestbug{i}", i)) with { TraceParent = SpanRecorder.NewTraceParent(out var traceId, out _) };
+            traces.Add(traceId);
+            await ingestor.IngestAsync(message, CancellationToken.None);
+        }
+
+        var result = await dispatcher.DispatchAllAsync(CancellationToken.None);
+
+        Assert.Equal(1, result[0][DeliveryState.Delivered]);
+        Assert.Equal(2, result[0][DeliveryState.Digested]);
+        var delivered = Assert.Single(_spans.InTrace(traces[0]), s => s.OperationName == IngestActivities.Deliver);
+        Assert.Equal(Assert.Single(_spans.InTrace(traces[0]), s => s.OperationName == IngestActivities.Ingest).SpanId, delivered.ParentSpanId);
+        var digest = Assert.Single(_spans.Named(IngestActivities.Digest, IngestTags.SinkId, dispatcher.Sinks[0].Id));
+        Assert.Equal(2, digest.GetTagItem(IngestTags.AlertsInDigest));
+        Assert.Equal(traces.Skip(1).Select(t => t.ToHexString()).Order(), digest.Links.Select(l => l.Context.TraceId.ToHexString()).Order());
+        Assert.Equal(1, _metrics.Sum(IngestMetrics.AlertsSent, (IngestTags.AlertEvent, "digest")));
+        Assert.Equal(1, _metrics.Sum(IngestMetrics.AlertsSent, (IngestTags.AlertEvent, "new")));
+    }
+
+    [Fact]
     public async Task AlertRecordedOutsideATrace_HasNoTraceParent_AndItsDeliveryIsARoot()
     {
         var (_, dispatcher) = Pipeline("/untraced");
@@ -128,9 +153,10 @@ public sealed class AlertTracingTests : IAsyncLifetime
 
     private string StorePath => Path.Combine(_directory.Path, SqliteCrashStore.FileName);
 
-    private AlertOptions Options(string path, int maxRetries) => new()
+    private AlertOptions Options(string path, int maxRetries, int maxPerMinute) => new()
     {
         MaxRetries = maxRetries,
+        MaxPerMinute = maxPerMinute,
         RetryDelay = TimeSpan.FromMilliseconds(20),
         Webhooks = [new WebhookOptions { Kind = "json", Url = _server.Url(path) }],
     };
@@ -139,9 +165,9 @@ public sealed class AlertTracingTests : IAsyncLifetime
 
     /// <summary>The ingest over SQLite recording alerts, and the dispatcher to one JSON sink, both on the real clock
     /// (Polly waits on it between attempts).</summary>
-    private (DumpIngestor Ingestor, AlertDispatcher Dispatcher) Pipeline(string path, int maxRetries = 2)
+    private (DumpIngestor Ingestor, AlertDispatcher Dispatcher) Pipeline(string path, int maxRetries = 2, int maxPerMinute = 10)
     {
-        var options = Microsoft.Extensions.Options.Options.Create(Options(path, maxRetries));
+        var options = Microsoft.Extensions.Options.Options.Create(Options(path, maxRetries, maxPerMinute));
         var outbox = new SqliteAlertOutbox(StorePath, options.Value);
         var store = new SqliteCrashStore(StorePath, TimeProvider.System, outbox);
         var ingestor = new DumpIngestor(new FileDumpReader(), store, [], [], Microsoft.Extensions.Options.Options.Create(new IngestOptions()),
