@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
 using Azure.Storage.Queues;
@@ -7,7 +9,10 @@ using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
 using KDumpCloud.Ingest.Processing;
 using KDumpCloud.Ingest.Queue;
+using KDumpCloud.Ingest.Telemetry;
 using KDumpCloud.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -115,6 +120,57 @@ public sealed class QueueTriggerFunctionTests(AzuriteServer azurite) : IClassFix
         Assert.Contains(occurrence.Warnings, w => w.Contains("this is not an ingest message", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task TracedMessage_TheIngestContinuesTheDumpsTraceUnderTheListener()
+    {
+        using var spans = new IngestSpans();
+        var traceParent = IngestSpans.NewTraceParent(out var traceId, out var relaySpan);
+        var message = Dump("paniclog-traced", Encoding.UTF8.GetBytes(Panic)) with { TraceParent = traceParent };
+        await using var host = await StartAsync();
+
+        await host.SendAsync(message);
+
+        var occurrence = await host.WaitForOccurrenceAsync(message.DumpId);
+        var ingest = await spans.WaitForAsync(traceId, IngestActivities.Ingest, 1);
+        Assert.Equal(relaySpan, ingest[0].ParentSpanId);
+        Assert.Equal(ActivityStatusCode.Unset, ingest[0].Status);
+        Assert.Equal(message.FileName, ingest[0].GetTagItem(IngestTags.FileName));
+        Assert.Equal(occurrence.GroupId, ingest[0].GetTagItem(IngestTags.GroupId));
+        Assert.Equal(IngestTags.Outcomes.New, ingest[0].GetTagItem(IngestTags.Outcome));
+    }
+
+    [Fact]
+    public async Task TracedMessageThatFailsFiveTimes_EachAttemptFailsInTheTrace_ThePoisonRecordingIsCountedInIt()
+    {
+        using var spans = new IngestSpans();
+        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = meters.GetRequiredService<IMeterFactory>();
+        using var poison = new MetricCollector<long>(factory, IngestMetrics.MeterName, IngestMetrics.Poison);
+        using var messages = new MetricCollector<long>(factory, IngestMetrics.MeterName, IngestMetrics.Messages);
+        var message = Dump("paniclog-traced-vanished", Encoding.UTF8.GetBytes(Panic)) with { TraceParent = IngestSpans.NewTraceParent(out var traceId, out var relaySpan) };
+        File.Delete(message.BlobUri.LocalPath);
+        await using var host = await StartAsync(new IngestMetrics(factory));
+
+        await host.SendAsync(message);
+
+        var occurrence = await host.WaitForOccurrenceAsync(message.DumpId);
+        Assert.Equal(OccurrenceStatus.Failed, occurrence.Status);
+        var attempts = await spans.WaitForAsync(traceId, IngestActivities.Ingest, IngestFunctions.MaxDequeueCount);
+        Assert.All(attempts, attempt =>
+        {
+            Assert.Equal(relaySpan, attempt.ParentSpanId);
+            Assert.Equal(ActivityStatusCode.Error, attempt.Status);
+            Assert.Equal(typeof(DumpMissingException).FullName, attempt.GetTagItem(IngestTags.ErrorType));
+        });
+        var recorded = Assert.Single(await spans.WaitForAsync(traceId, IngestActivities.Poison, 1));
+        Assert.Equal(relaySpan, recorded.ParentSpanId);
+        Assert.Equal(ActivityStatusCode.Error, recorded.Status);
+        Assert.Equal(1, poison.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(IngestFunctions.MaxDequeueCount, messages.GetMeasurementSnapshot()
+            .Where(m => m.Tags.TryGetValue(IngestTags.Outcome, out var outcome) && (string?)outcome == IngestTags.Outcomes.Error)
+            .Sum(m => m.Value));
+    }
+
     private IngestMessage Dump(string name, byte[] content)
     {
         var path = Path.Combine(_folder, name);
@@ -132,9 +188,9 @@ public sealed class QueueTriggerFunctionTests(AzuriteServer azurite) : IClassFix
         };
     }
 
-    private async Task<TriggerHost> StartAsync()
+    private async Task<TriggerHost> StartAsync(IngestMetrics? metrics = null)
     {
-        var host = new TriggerHost(azurite, Path.Combine(_folder, $"crashes-{Guid.NewGuid():n}.db"));
+        var host = new TriggerHost(azurite, Path.Combine(_folder, $"crashes-{Guid.NewGuid():n}.db"), metrics);
         await host.StartAsync();
         return host;
     }
@@ -146,7 +202,7 @@ public sealed class QueueTriggerFunctionTests(AzuriteServer azurite) : IClassFix
     }
 
     /// <summary>The WebJobs host running <see cref="IngestFunctions"/> over the ingest core.</summary>
-    private sealed class TriggerHost(AzuriteServer azurite, string storePath) : IAsyncDisposable
+    private sealed class TriggerHost(AzuriteServer azurite, string storePath, IngestMetrics? metrics = null) : IAsyncDisposable
     {
         private readonly AttemptCounter _attempts = new();
         private IHost? _host;
@@ -164,7 +220,7 @@ public sealed class QueueTriggerFunctionTests(AzuriteServer azurite) : IClassFix
             await Queue.CreateIfNotExistsAsync();
             await Poison.CreateIfNotExistsAsync();
             var ingestor = new DumpIngestor(new CountingReader(new FileDumpReader(), _attempts), Store, [], [],
-                Options.Create(new IngestOptions()), TimeProvider.System, NullLogger<DumpIngestor>.Instance);
+                Options.Create(new IngestOptions()), TimeProvider.System, NullLogger<DumpIngestor>.Instance, metrics);
             var functions = new IngestFunctions(new IngestQueueHandler(ingestor, NullLogger<IngestQueueHandler>.Instance));
             using var starting = new CancellationTokenSource(Deadline);
             _host = await FunctionsUnderWebJobs.StartAsync(azurite.ConnectionString, functions, starting.Token);

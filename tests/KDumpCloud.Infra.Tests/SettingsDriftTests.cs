@@ -26,7 +26,7 @@ public sealed class SettingsDriftTests(CompiledTemplates templates)
         ["AzureWebJobsStorage__clientId"] = "which identity: the user-assigned one",
         ["AzureWebJobsStorage__blobServiceUri"] = "host locks and keys in the host account",
         ["AzureWebJobsStorage__tableServiceUri"] = "host diagnostic events in the host account",
-        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "where telemetry goes",
+        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "where the host's and the worker's telemetry goes (the worker's OpenTelemetry reads it too)",
         ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "telemetry sent with the identity (local auth is off)",
     };
 

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using KDumpCloud.Ingest.Alerts.Delivery;
 using KDumpCloud.Ingest.Alerts.Formats;
 using KDumpCloud.Ingest.Ports;
+using KDumpCloud.Ingest.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -27,8 +29,13 @@ public sealed partial class AlertDispatcher(
     WebhookSender sender,
     IOptions<AlertOptions> options,
     TimeProvider time,
-    ILogger<AlertDispatcher> logger)
+    ILogger<AlertDispatcher> logger,
+    IngestMetrics? metrics = null)
 {
+    /// <summary>Most alerts a digest's span links to (their traces).</summary>
+    private const int MaxDigestLinks = 32;
+
+    private readonly IngestMetrics _metrics = metrics ?? IngestMetrics.Shared;
     /// <summary>Most alerts one pass reads (more than a lab records in <see cref="AlertOptions.MaxAge"/> twice over).</summary>
     public const int MaxAlertsPerPass = 5000;
 
@@ -107,6 +114,7 @@ public sealed partial class AlertDispatcher(
 
         if (now - alert.CreatedAt > _options.MaxAge)
         {
+            _metrics.AlertFailed(sink.Kind, AlertEvents.Name(alert.Event), "expired");
             Log.Expired(logger, AlertEvents.Name(alert.Event), alert.Signature, sink.Display, attempts, record?.Detail ?? "never tried");
             return Record(DeliveryState.Expired, record?.Detail);
         }
@@ -122,9 +130,18 @@ public sealed partial class AlertDispatcher(
         }
 
         attempts++;
+        using var activity = StartDelivery(IngestActivities.Deliver, sink, AlertEvents.Name(alert.Event), alert.TraceParent);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(IngestTags.DumpId, alert.DumpId.ToString("D"));
+            activity.SetTag(IngestTags.GroupId, alert.Fingerprint);
+            activity.SetTag(IngestTags.Attempt, attempts);
+        }
+
         var sent = await sender.SendAsync(sink, sink.Format.Format(alert, _links.For(alert)), JsonAlertFormat.DeliveryId(alert), cancellationToken)
             .ConfigureAwait(false);
         now = time.GetUtcNow();
+        Sent(activity, sink, AlertEvents.Name(alert.Event), sent);
         switch (sent.Outcome)
         {
             case DeliveryOutcome.Delivered:
@@ -159,9 +176,12 @@ public sealed partial class AlertDispatcher(
         if (live.Count > 0 && sink.Filter.Accepts(AlertEvent.Digest))
         {
             var digest = AlertDigest.Of(Guid.CreateVersion7(now), live);
+            using var activity = StartDelivery(IngestActivities.Digest, sink, AlertEvents.Name(AlertEvent.Digest), null, live);
+            activity?.SetTag(IngestTags.AlertsInDigest, live.Count);
             var sent = await sender.SendAsync(sink, sink.Format.Format(digest, _links.ForDigest()), digest.Id.ToString("D"), cancellationToken)
                 .ConfigureAwait(false);
             now = time.GetUtcNow();
+            Sent(activity, sink, AlertEvents.Name(AlertEvent.Digest), sent);
             detail = sent.Detail;
             if (sent.Outcome == DeliveryOutcome.RetryLater)
             {
@@ -200,6 +220,64 @@ public sealed partial class AlertDispatcher(
 
         AlertDelivery Closed(AlertNotice alert, DeliveryState state, string? text) =>
             new(alert.DumpId, alert.CreatedAt, alert.Fingerprint, state, now, records[alert.DumpId].Attempts, null, text);
+    }
+
+    /// <summary>A send's span: in the alert's trace (the dump's), or for a digest linked to its alerts' traces.</summary>
+    private static Activity? StartDelivery(string name, AlertSink sink, string alertEvent, string? traceParent,
+        IReadOnlyList<AlertNotice>? linked = null)
+    {
+        if (!IngestActivities.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = linked is null
+            ? IngestActivities.StartIn(name, ActivityKind.Client, traceParent)
+            : IngestActivities.Source.StartActivity(name, ActivityKind.Client, parentContext: default, tags: null,
+                links: [.. linked.Select(a => IngestActivities.ParseTraceParent(a.TraceParent)).Where(c => c != default).Take(MaxDigestLinks)
+                    .Select(c => new ActivityLink(c))]);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(IngestTags.AlertEvent, alertEvent);
+            activity.SetTag(IngestTags.SinkKind, IngestMetrics.SinkKindName(sink.Kind));
+            activity.SetTag(IngestTags.SinkId, sink.Id);
+        }
+
+        return activity;
+    }
+
+    /// <summary>What a send came to, on its span (a failure with the service's answer, never the URL) and on the
+    /// sent and failed counters.</summary>
+    private void Sent(Activity? activity, AlertSink sink, string alertEvent, DeliveryResult sent)
+    {
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(IngestTags.DeliveryState, sent.Outcome switch
+            {
+                DeliveryOutcome.Delivered => "delivered",
+                DeliveryOutcome.Rejected => "rejected",
+                _ => "waiting",
+            });
+            if (sent.Status is { } status)
+            {
+                activity.SetTag(IngestTags.HttpStatus, status);
+            }
+        }
+
+        switch (sent.Outcome)
+        {
+            case DeliveryOutcome.Delivered:
+                _metrics.AlertSent(sink.Kind, alertEvent);
+                break;
+            case DeliveryOutcome.Rejected:
+                IngestActivities.Fail(activity, sent.Detail, errorType: "rejected");
+                _metrics.AlertFailed(sink.Kind, alertEvent, "rejected");
+                break;
+            default:
+                IngestActivities.Fail(activity, sent.Detail, errorType: "retry_later");
+                _metrics.AlertFailed(sink.Kind, alertEvent, "retry_later");
+                break;
+        }
     }
 
     private async Task PurgeIfDueAsync(CancellationToken cancellationToken)

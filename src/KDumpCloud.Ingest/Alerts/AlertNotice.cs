@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using KDumpCloud.Ingest.Model;
 
 namespace KDumpCloud.Ingest.Alerts;
@@ -61,6 +62,12 @@ public sealed record AlertNotice
 
     /// <summary>When the decision was recorded.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the dump's ingest that decided this alert (the outboxes keep it beside
+    /// the notice, not in it): each sink's delivery span is its child, so the alert is in the dump's trace. Null when
+    /// tracing was off or the alert predates it.</summary>
+    [JsonIgnore]
+    public string? TraceParent { get; init; }
 
     /// <summary>The notice for <paramref name="result"/> (a freshly recorded occurrence and its group).</summary>
     public static AlertNotice From(RecordResult result, AlertEvent alertEvent, DateTimeOffset now, int maxPanicMessageChars,

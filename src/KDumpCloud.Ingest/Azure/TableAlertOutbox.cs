@@ -4,12 +4,14 @@ using Azure.Data.Tables;
 using KDumpCloud.Ingest.Alerts;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
+using KDumpCloud.Ingest.Telemetry;
 
 namespace KDumpCloud.Ingest.Azure;
 
 /// <summary>
 /// The alert outbox in Table Storage (default table <c>alerts</c>): alert rows in partition <c>alert</c> keyed by dump
-/// id, and per sink a partition <c>sink_&lt;id&gt;</c> of delivery records keyed by dump id.
+/// id (with <c>TraceParent</c>, the trace of the ingest that decided it), and per sink a partition
+/// <c>sink_&lt;id&gt;</c> of delivery records keyed by dump id.
 /// <see cref="TableCrashStore"/> calls <see cref="RecordAsync"/> after the occurrence is counted and before its row
 /// says recorded: a recording resumed after a crash calls it again, and the insert keyed by dump id keeps the first
 /// decision (409 is "already decided").
@@ -49,20 +51,27 @@ public sealed class TableAlertOutbox : IAlertOutbox
     internal async Task<AlertNotice?> RecordAsync(RecordResult result, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var inWindow = _decision.NeedsWindowCount(result) ? await CountInWindowAsync(result, cancellationToken).ConfigureAwait(false) : 0;
-        if (_decision.Decide(result, inWindow, now) is not { } notice)
+        if (_decision.Decide(result, inWindow, now) is not { } decided)
         {
             return null;
         }
 
+        var notice = decided with { TraceParent = IngestActivities.AlertTraceParent() };
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _alerts.AddEntityAsync(new TableEntity(AlertPartition, Key(notice.DumpId))
+            var row = new TableEntity(AlertPartition, Key(notice.DumpId))
             {
                 ["CreatedAt"] = notice.CreatedAt,
                 ["GroupId"] = notice.Fingerprint,
                 ["Notice"] = JsonSerializer.Serialize(notice, AlertJsonContext.Default.AlertNotice),
-            }, cancellationToken).ConfigureAwait(false);
+            };
+            if (notice.TraceParent is not null)
+            {
+                row["TraceParent"] = notice.TraceParent;
+            }
+
+            await _alerts.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
             return notice;
         }
         catch (RequestFailedException error) when (error.Status == 409)
@@ -165,8 +174,8 @@ public sealed class TableAlertOutbox : IAlertOutbox
     }
 
     private static AlertNotice ReadNotice(TableEntity row) =>
-        JsonSerializer.Deserialize(row.GetString("Notice"), AlertJsonContext.Default.AlertNotice)
-            ?? throw new JsonException($"alert row {row.RowKey} is null");
+        (JsonSerializer.Deserialize(row.GetString("Notice"), AlertJsonContext.Default.AlertNotice)
+            ?? throw new JsonException($"alert row {row.RowKey} is null")) with { TraceParent = row.GetString("TraceParent") };
 
     private static string SinkPartition(string sinkId) => "sink_" + sinkId;
 

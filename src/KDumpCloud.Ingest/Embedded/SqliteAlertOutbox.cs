@@ -3,13 +3,15 @@ using System.Text.Json;
 using KDumpCloud.Ingest.Alerts;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
+using KDumpCloud.Ingest.Telemetry;
 using Microsoft.Data.Sqlite;
 using static KDumpCloud.Ingest.Embedded.SqliteRows;
 
 namespace KDumpCloud.Ingest.Embedded;
 
 /// <summary>
-/// The alert outbox in the embedded store's file (<c>crashes.db</c>, schema version 3): <see cref="SqliteCrashStore"/>
+/// The alert outbox in the embedded store's file (<c>crashes.db</c>, schema version 3; version 4 adds each alert's
+/// traceparent): <see cref="SqliteCrashStore"/>
 /// calls <see cref="Record"/> inside the transaction that records an occurrence, so the decision to alert commits with
 /// the count or not at all; the dispatcher reads and updates it through <see cref="IAlertOutbox"/>.
 /// </summary>
@@ -40,17 +42,21 @@ public sealed class SqliteAlertOutbox : IAlertOutbox
     internal AlertNotice? Record(SqliteConnection connection, SqliteTransaction transaction, RecordResult result, DateTimeOffset now)
     {
         var inWindow = _decision.NeedsWindowCount(result) ? CountInWindow(connection, transaction, result) : 0;
-        if (_decision.Decide(result, inWindow, now) is not { } notice)
+        if (_decision.Decide(result, inWindow, now) is not { } decided)
         {
             return null;
         }
 
-        using var insert = Command(connection, transaction,
-            "INSERT OR IGNORE INTO alert_outbox (dump_id, group_id, created_at, notice) VALUES ($id, $group, $at, $notice);");
+        var notice = decided with { TraceParent = IngestActivities.AlertTraceParent() };
+        using var insert = Command(connection, transaction, """
+            INSERT OR IGNORE INTO alert_outbox (dump_id, group_id, created_at, notice, trace_parent)
+            VALUES ($id, $group, $at, $notice, $trace);
+            """);
         insert.Parameters.AddWithValue("$id", Key(notice.DumpId));
         insert.Parameters.AddWithValue("$group", notice.Fingerprint);
         insert.Parameters.AddWithValue("$at", Timestamp(notice.CreatedAt));
         insert.Parameters.AddWithValue("$notice", JsonSerializer.Serialize(notice, AlertJsonContext.Default.AlertNotice));
+        insert.Parameters.AddWithValue("$trace", (object?)notice.TraceParent ?? DBNull.Value);
         insert.ExecuteNonQuery();
         return notice;
     }
@@ -59,10 +65,18 @@ public sealed class SqliteAlertOutbox : IAlertOutbox
     {
         using var connection = Open();
         using var command = Command(connection, null,
-            "SELECT notice FROM alert_outbox WHERE created_at >= $since ORDER BY created_at, dump_id LIMIT $limit;");
+            "SELECT notice, trace_parent FROM alert_outbox WHERE created_at >= $since ORDER BY created_at, dump_id LIMIT $limit;");
         command.Parameters.AddWithValue("$since", Timestamp(since));
         command.Parameters.AddWithValue("$limit", limit);
-        return Task.FromResult<IReadOnlyList<AlertNotice>>(ReadAll(command, AlertJsonContext.Default.AlertNotice));
+        var notices = new List<AlertNotice>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var notice = JsonSerializer.Deserialize(reader.GetString(0), AlertJsonContext.Default.AlertNotice)!;
+            notices.Add(reader.IsDBNull(1) ? notice : notice with { TraceParent = reader.GetString(1) });
+        }
+
+        return Task.FromResult<IReadOnlyList<AlertNotice>>(notices);
     }
 
     public Task<IReadOnlyList<AlertDelivery>> ListDeliveriesAsync(string sinkId, DateTimeOffset since, CancellationToken cancellationToken)

@@ -56,6 +56,12 @@ internal static class SqliteSchema
         );
         CREATE INDEX alert_deliveries_created ON alert_deliveries (sink, alert_created_at);
         """,
+
+        // 4: each alert's trace (the W3C traceparent of the ingest that decided it), so its deliveries join the
+        // dump's trace; null for alerts recorded before, or with tracing off.
+        """
+        ALTER TABLE alert_outbox ADD COLUMN trace_parent TEXT NULL;
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

@@ -1,5 +1,6 @@
 using KDumpCloud.Ingest.Alerts;
 using KDumpCloud.Ingest.Alerts.Delivery;
+using KDumpCloud.Ingest.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -44,6 +45,8 @@ public static class AlertServiceCollectionExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             });
+        services.AddMetrics();
+        services.TryAddSingleton<IngestMetrics>();
         services.TryAddSingleton<WebhookSender>();
         services.TryAddSingleton<AlertDispatcher>();
         return services;

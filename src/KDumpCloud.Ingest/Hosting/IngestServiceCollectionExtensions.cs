@@ -8,6 +8,7 @@ using KDumpCloud.Ingest.Ports;
 using KDumpCloud.Ingest.Processing;
 using KDumpCloud.Ingest.Queue;
 using KDumpCloud.Ingest.Regrouping;
+using KDumpCloud.Ingest.Telemetry;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,7 @@ public static class IngestServiceCollectionExtensions
 {
     /// <summary>
     /// The ingest core (<see cref="DumpIngestor"/>, <see cref="IngestQueueHandler"/> and <see cref="IngestOptions"/>,
-    /// validated at start) and, when
+    /// validated at start; its metrics, <see cref="IngestMetrics"/>, through the host's <c>IMeterFactory</c>) and, when
     /// <c>KDumpStorage</c> is configured, its Azure adapters: <see cref="TableCrashStore"/> (and <see cref="TableCrashQueries"/>
     /// over the same tables, for the dashboard) and
     /// <see cref="BlobDumpReader"/> (<see cref="AzureIngestOptions"/>, section <c>Ingest:Azure</c>). When
@@ -39,6 +40,8 @@ public static class IngestServiceCollectionExtensions
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, GroupingRulesFileValidator>());
+        services.AddMetrics();
+        services.TryAddSingleton<IngestMetrics>();
         services.TryAddSingleton<DumpIngestor>();
         services.TryAddSingleton<IngestQueueHandler>();
         services.TryAddSingleton<Regrouper>();

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
+using KDumpCloud.Ingest.Telemetry;
 using KDumpCloud.Panics.Decoding;
+using KDumpCloud.Panics.Model;
 using KDumpCloud.Panics.Fingerprinting.Rules;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,42 +28,80 @@ public sealed partial class DumpIngestor(
     IEnumerable<IIngestObserver> observers,
     IOptions<IngestOptions> options,
     TimeProvider time,
-    ILogger<DumpIngestor> logger)
+    ILogger<DumpIngestor> logger,
+    IngestMetrics? metrics = null)
 {
     private readonly IngestOptions _options = options.Value;
     private readonly GroupingRules _rules = options.Value.LoadGroupingRules();
     private readonly IReportPublisher[] _publishers = [.. publishers];
     private readonly IIngestObserver[] _observers = [.. observers];
+    private readonly IngestMetrics _metrics = metrics ?? IngestMetrics.Shared;
 
     /// <summary>Ingests one dump. Safe to call again for the same dump id: it is counted once, and a redelivery
     /// re-publishes the first recording's report without reading the dump again.</summary>
+    /// <remarks>Traced as <see cref="IngestActivities.Ingest"/>, continuing <see cref="IngestMessage.TraceParent"/>,
+    /// with a span per stage; an exception marks the span failed before it reaches the host.</remarks>
     public async Task<CrashReport> IngestAsync(IngestMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var clock = Stopwatch.StartNew();
-        var result = await FindRecordedAsync(message.DumpId, cancellationToken).ConfigureAwait(false);
-        TimeSpan decoding = default;
-        if (result is null)
+        using var activity = IngestActivities.StartIngest(message);
+        try
         {
-            var (occurrence, decodeTime) = await ReadAsync(message, cancellationToken).ConfigureAwait(false);
-            decoding = decodeTime;
-            result = await store.RecordAsync(occurrence, cancellationToken).ConfigureAwait(false);
-        }
+            var result = await FindRecordedAsync(message.DumpId, cancellationToken).ConfigureAwait(false);
+            TimeSpan decoding = default;
+            IReadOnlyList<string> failedChecks = [];
+            if (result is null)
+            {
+                var read = await ReadAsync(message, cancellationToken).ConfigureAwait(false);
+                decoding = read.Decoding;
+                failedChecks = read.FailedChecks;
+                using var stage = IngestStage.Start(_metrics, IngestTags.Stages.Record);
+                result = await store.RecordAsync(read.Occurrence, cancellationToken).ConfigureAwait(false);
+                stage.Activity?.SetTag(IngestTags.Outcome, IngestActivities.OutcomeName(CrashReport.From(result)));
+            }
 
-        var report = CrashReport.From(result);
-        await DeliverAsync(report, cancellationToken).ConfigureAwait(false);
-        LogIngested(report, clock.Elapsed, decoding);
-        return report;
+            var report = CrashReport.From(result);
+            IngestActivities.Recorded(activity, report);
+            if (!report.Redelivered && FailureOf(report, failedChecks) is { } reason)
+            {
+                IngestActivities.Fail(activity, reason, errorType: report.Occurrence.Status == OccurrenceStatus.NoPanic ? "no_panic" : "dump_mismatch");
+            }
+
+            await DeliverAsync(report, cancellationToken).ConfigureAwait(false);
+            _metrics.Ingested(report, clock.Elapsed);
+            LogIngested(report, clock.Elapsed, decoding);
+            return report;
+        }
+        catch (Exception error)
+        {
+            IngestActivities.Fail(activity, error.Message, error);
+            _metrics.Failed(error, clock.Elapsed);
+            throw;
+        }
     }
 
     /// <summary>Records a dump that ingest gave up on (the poison queue) as an occurrence marked failed, with the
     /// reason, so it does not disappear; a dump already recorded keeps its recording.</summary>
+    /// <remarks>Traced as <see cref="IngestActivities.Poison"/> in the dump's trace, marked failed with the reason.</remarks>
     public async Task<CrashReport> RecordFailureAsync(IngestMessage message, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var result = await FindRecordedAsync(message.DumpId, cancellationToken).ConfigureAwait(false)
-            ?? await store.RecordAsync(OccurrenceBuilder.Failed(message, reason, time.GetUtcNow(), _options), cancellationToken).ConfigureAwait(false);
+        using var activity = IngestActivities.StartIngest(message, IngestActivities.Poison);
+        IngestActivities.Fail(activity, reason, errorType: "gave_up");
+        var result = await FindRecordedAsync(message.DumpId, cancellationToken).ConfigureAwait(false);
+        if (result is null)
+        {
+            using var stage = IngestStage.Start(_metrics, IngestTags.Stages.Record);
+            result = await store.RecordAsync(OccurrenceBuilder.Failed(message, reason, time.GetUtcNow(), _options), cancellationToken).ConfigureAwait(false);
+            if (!result.AlreadyRecorded)
+            {
+                _metrics.PoisonRecorded();
+            }
+        }
+
         var report = CrashReport.From(result);
+        IngestActivities.Recorded(activity, report);
         await DeliverAsync(report, cancellationToken).ConfigureAwait(false);
         Log.FailureRecorded(logger, message.FileName, message.DumpId, reason);
         return report;
@@ -79,45 +119,133 @@ public sealed partial class DumpIngestor(
         return group is null ? null : new RecordResult(recorded, group, AlreadyRecorded: true);
     }
 
-    private async Task<(Occurrence Occurrence, TimeSpan Decoding)> ReadAsync(IngestMessage message, CancellationToken cancellationToken)
+    private async Task<ReadDump> ReadAsync(IngestMessage message, CancellationToken cancellationToken)
     {
-        var dump = await reader.OpenAsync(message, cancellationToken).ConfigureAwait(false);
+        Stream dump;
+        using (var stage = IngestStage.Start(_metrics, IngestTags.Stages.Read))
+        {
+            try
+            {
+                dump = await reader.OpenAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error)
+            {
+                IngestActivities.Fail(stage.Activity, error.Message, error);
+                throw;
+            }
+        }
+
         await using (dump.ConfigureAwait(false))
         {
             using var verifying = new VerifyingStream(dump);
-            var decodeClock = Stopwatch.StartNew();
-            var panic = await PanicFileDecoder.DecodeAsync(verifying, _options.DecoderOptions(time), cancellationToken).ConfigureAwait(false);
-            var decoding = decodeClock.Elapsed;
+            var (panic, decoding) = await DecodeAsync(verifying, cancellationToken).ConfigureAwait(false);
             var checks = new List<string>(3);
             if (!message.Complete)
             {
                 checks.Add($"the transfer ended before EOF: {message.Reason ?? "no reason recorded"}");
             }
 
+            var failedChecks = new List<string>(2);
             if (_options.VerifyContent)
             {
+                using var stage = IngestStage.Start(_metrics, IngestTags.Stages.Verify);
                 await verifying.DrainAsync(cancellationToken).ConfigureAwait(false);
                 if (verifying.BytesRead != message.Size)
                 {
-                    checks.Add($"size mismatch: the dump is {verifying.BytesRead} bytes, the relay sent {message.Size}");
+                    failedChecks.Add($"size mismatch: the dump is {verifying.BytesRead} bytes, the relay sent {message.Size}");
                 }
 
                 var sha256 = verifying.Sha256();
                 if (message.Sha256 is not null && !string.Equals(sha256, message.Sha256, StringComparison.OrdinalIgnoreCase))
                 {
-                    checks.Add($"SHA-256 mismatch: the dump hashes to {sha256}, the relay sent {message.Sha256}");
+                    failedChecks.Add($"SHA-256 mismatch: the dump hashes to {sha256}, the relay sent {message.Sha256}");
+                }
+
+                stage.Activity?.SetTag(IngestTags.BytesRead, verifying.BytesRead);
+                if (failedChecks.Count > 0)
+                {
+                    IngestActivities.Fail(stage.Activity, failedChecks[0], errorType: "dump_mismatch");
                 }
             }
 
-            return (OccurrenceBuilder.Decoded(message, panic, checks, time.GetUtcNow(), _options, _rules), decoding);
+            checks.AddRange(failedChecks);
+            using var fingerprint = IngestStage.Start(_metrics, IngestTags.Stages.Fingerprint);
+            var occurrence = OccurrenceBuilder.Decoded(message, panic, checks, time.GetUtcNow(), _options, _rules);
+            fingerprint.Activity?.SetTag(IngestTags.Fingerprint, occurrence.Fingerprint);
+            fingerprint.Activity?.SetTag(IngestTags.FingerprintVersion, occurrence.FingerprintVersion);
+            return new ReadDump(occurrence, decoding, failedChecks);
         }
     }
+
+    /// <summary>Decodes the dump in its one streamed read, as two spans cut at the decoder's last read: extract (the
+    /// bytes read, a core scanned and inflated) and decode (the text decoded after). A decode that finds no panic marks
+    /// the decode span failed; content never throws.</summary>
+    private async Task<(PanicReport Panic, TimeSpan Decoding)> DecodeAsync(VerifyingStream verifying, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var extract = IngestActivities.Source.StartActivity(IngestActivities.Extract);
+        PanicReport panic;
+        try
+        {
+            panic = await PanicFileDecoder.DecodeAsync(verifying, _options.DecoderOptions(time), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            IngestActivities.Fail(extract, error.Message, error);
+            extract?.Dispose();
+            throw;
+        }
+
+        var ended = Stopwatch.GetTimestamp();
+        var lastRead = verifying.LastReadAt is var at && at > started && at < ended ? at : ended;
+        var extracting = Stopwatch.GetElapsedTime(started, lastRead);
+        var decoding = Stopwatch.GetElapsedTime(lastRead, ended);
+        _metrics.Stage(IngestTags.Stages.Extract, extracting);
+        _metrics.Stage(IngestTags.Stages.Decode, decoding);
+        if (extract is not null)
+        {
+            extract.SetTag(IngestTags.BytesRead, verifying.BytesRead);
+            extract.SetTag(IngestTags.Container, panic.Container.ToString());
+            extract.SetEndTime(extract.StartTimeUtc + extracting);
+            extract.Dispose();
+            using var decode = IngestActivities.Source.StartActivity(IngestActivities.Decode, ActivityKind.Internal, parentContext: default,
+                tags: null, links: null, startTime: extract.StartTimeUtc + extracting);
+            if (decode is not null)
+            {
+                decode.SetTag(IngestTags.Warnings, panic.Warnings.Count);
+                if (!OccurrenceBuilder.FoundPanic(panic))
+                {
+                    IngestActivities.Fail(decode, NoPanicReason(panic), errorType: "no_panic");
+                }
+            }
+        }
+
+        return (panic, Stopwatch.GetElapsedTime(started, ended));
+    }
+
+    private static string NoPanicReason(PanicReport panic) =>
+        panic.Warnings.Count > 0 ? $"no panic found in the dump ({panic.Container}): {panic.Warnings[0]}" : $"no panic found in the dump ({panic.Container})";
+
+    /// <summary>Why a recorded dump counts as failed on its span: no panic in it, or a size or hash that differs.</summary>
+    private static string? FailureOf(CrashReport report, IReadOnlyList<string> failedChecks) =>
+        report.Occurrence.Status == OccurrenceStatus.NoPanic
+            ? report.Occurrence.Warnings.Count > 0 ? $"no panic found: {report.Occurrence.Warnings[0]}" : "no panic found"
+            : failedChecks.Count > 0 ? failedChecks[0] : null;
 
     private async Task DeliverAsync(CrashReport report, CancellationToken cancellationToken)
     {
         foreach (var publisher in _publishers)
         {
-            await publisher.PublishAsync(report, cancellationToken).ConfigureAwait(false);
+            using var stage = IngestStage.Start(_metrics, IngestTags.Stages.Publish, ActivityKind.Producer);
+            try
+            {
+                await publisher.PublishAsync(report, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error)
+            {
+                IngestActivities.Fail(stage.Activity, error.Message, error);
+                throw;
+            }
         }
 
         foreach (var observer in _observers)
@@ -125,6 +253,8 @@ public sealed partial class DumpIngestor(
             await observer.OnRecordedAsync(report, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private sealed record ReadDump(Occurrence Occurrence, TimeSpan Decoding, IReadOnlyList<string> FailedChecks);
 
     private void LogIngested(CrashReport report, TimeSpan total, TimeSpan decoding)
     {

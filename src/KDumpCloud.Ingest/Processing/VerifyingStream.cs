@@ -10,6 +10,10 @@ internal sealed class VerifyingStream(Stream inner) : Stream
 
     public long BytesRead { get; private set; }
 
+    /// <summary>When (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>) the last read that returned bytes
+    /// ended: where the decoder stopped reading, which splits its time into extracting and decoding.</summary>
+    public long LastReadAt { get; private set; }
+
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
@@ -61,6 +65,11 @@ internal sealed class VerifyingStream(Stream inner) : Stream
 
     private void Count(ReadOnlySpan<byte> bytes)
     {
+        if (bytes.Length > 0)
+        {
+            LastReadAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+
         BytesRead += bytes.Length;
         _sha256.AppendData(bytes);
     }

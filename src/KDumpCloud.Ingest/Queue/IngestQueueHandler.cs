@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Processing;
+using KDumpCloud.Ingest.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace KDumpCloud.Ingest.Queue;
@@ -12,8 +14,10 @@ namespace KDumpCloud.Ingest.Queue;
 /// <c>kdumpcloud ingest</c> draining the queue. Host-neutral, so the trigger stays a one-line adapter and the same
 /// code is tested under the real WebJobs queue listener.
 /// </summary>
-public sealed partial class IngestQueueHandler(DumpIngestor ingestor, ILogger<IngestQueueHandler> logger)
+public sealed partial class IngestQueueHandler(DumpIngestor ingestor, ILogger<IngestQueueHandler> logger, IngestMetrics? metrics = null)
 {
+    private readonly IngestMetrics _metrics = metrics ?? IngestMetrics.Shared;
+
     /// <summary>A Storage queue message is at most 64 KiB; anything longer is not ours and is not parsed.</summary>
     public const int MaxMessageChars = 64 * 1024;
 
@@ -22,8 +26,24 @@ public sealed partial class IngestQueueHandler(DumpIngestor ingestor, ILogger<In
     /// <summary>Ingests the dump a message names. Throws for what a retry may cure (the host retries, then moves
     /// the message to the poison queue) and <see cref="InvalidIngestMessageException"/> for a body that is not an
     /// ingest message (retrying cannot cure it; it ends in the poison queue too, where it is recorded).</summary>
-    public Task<CrashReport> HandleAsync(string body, CancellationToken cancellationToken) =>
-        ingestor.IngestAsync(Parse(body), cancellationToken);
+    public Task<CrashReport> HandleAsync(string body, CancellationToken cancellationToken)
+    {
+        IngestMessage message;
+        try
+        {
+            message = Parse(body);
+        }
+        catch (InvalidIngestMessageException error)
+        {
+            // No dump to name and no trace to continue: a failed ingest span of its own, and an error counted.
+            using var activity = IngestActivities.Source.StartActivity(IngestActivities.Ingest, ActivityKind.Consumer);
+            IngestActivities.Fail(activity, error.Message, error);
+            _metrics.Failed(error, elapsed: null);
+            throw;
+        }
+
+        return ingestor.IngestAsync(message, cancellationToken);
+    }
 
     /// <summary>
     /// Records a message the host gave up on (it failed <paramref name="attempts"/> times) as a failed occurrence, so

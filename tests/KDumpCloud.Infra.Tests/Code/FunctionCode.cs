@@ -1,6 +1,5 @@
 using System.Reflection;
 using KDumpCloud.Functions;
-using KDumpCloud.Ingest.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace KDumpCloud.Infra.Tests.Code;
@@ -23,8 +22,8 @@ internal static class FunctionCode
     ];
 
     /// <summary>The configuration keys (':' form) the Function's start-up code (Program.cs's
-    /// <see cref="IngestServiceCollectionExtensions.AddKDumpIngest"/>) reads when its configuration holds
-    /// <paramref name="settings"/>.</summary>
+    /// <see cref="FunctionServices.AddKDumpFunction"/>: the ingest core and its telemetry) reads when its
+    /// configuration holds <paramref name="settings"/>.</summary>
     public static IReadOnlySet<string> KeysRead(IEnumerable<KeyValuePair<string, string?>> settings) =>
-        HostCode.KeysRead(settings, (services, configuration) => services.AddKDumpIngest(configuration));
+        HostCode.KeysRead(settings, (services, configuration) => services.AddKDumpFunction(configuration));
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using KDumpCloud.Ingest.Alerts;
 using KDumpCloud.Ingest.Alerts.Delivery;
 using KDumpCloud.Ingest.Ports;
+using KDumpCloud.Ingest.Telemetry;
 using KDumpCloud.Ingest.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -207,6 +209,29 @@ public abstract class AlertOutboxContract : IAsyncLifetime
             r => Assert.Contains(records, d => d.State == DeliveryState.Delivered && d.GroupId == r.GroupId));
         var counts = await Task.WhenAll(Enumerable.Range(0, Groups).Select(i => store.FindGroupAsync("storm" + i)));
         Assert.Equal(60, counts.Sum(g => g!.Count));
+    }
+
+    [Fact]
+    public async Task Alert_KeepsTheTraceOfTheIngestThatDecidedIt_AndItsDeliveryJoinsThatTrace()
+    {
+        using var spans = new SpanRecorder();
+        var (store, outbox) = await CreateAsync();
+        var traceParent = SpanRecorder.NewTraceParent(out var traceId, out _);
+        Activity ingest;
+        using (ingest = IngestActivities.Source.StartActivity(IngestActivities.Ingest, ActivityKind.Consumer, IngestActivities.ParseTraceParent(traceParent))!)
+        using (IngestActivities.Source.StartActivity(IngestActivities.Record))
+        {
+            await store.RecordAsync(TestOccurrences.For("traced"));
+        }
+
+        var (_, reopened) = await ReopenAsync();
+        var alert = Assert.Single(await reopened.ListAlertsAsync(DateTimeOffset.MinValue, 10, CancellationToken.None));
+        Assert.Equal(ingest.Id, alert.TraceParent); // the ingest span's, not the record stage's
+        await Dispatcher(reopened, "/traced").DispatchAllAsync(CancellationToken.None);
+
+        var deliver = Assert.Single(spans.InTrace(traceId), s => s.OperationName == IngestActivities.Deliver);
+        Assert.Equal(ingest.SpanId, deliver.ParentSpanId);
+        Assert.Equal("delivered", deliver.GetTagItem(IngestTags.DeliveryState));
     }
 
     /// <summary>The same storage opened again, as a restarted process would.</summary>

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Amqp;
 using Amqp.Framing;
 using Azure.Messaging.ServiceBus;
 using KDumpCloud.Ingest.Azure;
 using KDumpCloud.Ingest.Model;
+using KDumpCloud.Ingest.Telemetry;
 using KDumpCloud.Ingest.Tests.Support;
 
 namespace KDumpCloud.Ingest.Tests.Azure;
@@ -31,6 +33,23 @@ public sealed class ServiceBusReportPublisherTests : IAsyncLifetime
     {
         await _client.DisposeAsync();
         _broker.Dispose();
+    }
+
+    [Fact]
+    public async Task Publish_InsideASpan_TheMessageCarriesItsTraceAndTheSpanNamesTheTopic()
+    {
+        using var spans = new SpanRecorder();
+        var report = Report(TestOccurrences.For("7ace"));
+        Activity span;
+        using (span = IngestActivities.Source.StartActivity(IngestActivities.Publish, ActivityKind.Producer)!)
+        {
+            await new ServiceBusReportPublisher(_sender).PublishAsync(report, CancellationToken.None);
+        }
+
+        var message = await _broker.ReceiveAsync(Wait);
+        Assert.Equal(span.Id, message.ApplicationProperties[ServiceBusReportPublisher.DiagnosticIdProperty]);
+        Assert.Equal(Topic, span.GetTagItem(IngestTags.MessagingDestination));
+        Assert.Equal(report.DumpId.ToString("D"), span.GetTagItem(IngestTags.MessageId));
     }
 
     [Fact]

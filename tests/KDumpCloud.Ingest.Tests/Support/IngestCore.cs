@@ -2,6 +2,7 @@ using KDumpCloud.Ingest.Embedded;
 using KDumpCloud.Ingest.Model;
 using KDumpCloud.Ingest.Ports;
 using KDumpCloud.Ingest.Processing;
+using KDumpCloud.Ingest.Telemetry;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -14,10 +15,16 @@ internal sealed class IngestCore : IDisposable
     private readonly TempDirectory _directory = new();
 
     public IngestCore(IngestOptions? options = null, params IIngestObserver[] observers)
+        : this(null, [], options, observers)
+    {
+    }
+
+    /// <summary>With the metrics of a test's own meter factory, and report publishers.</summary>
+    public IngestCore(IngestMetrics? metrics, IReportPublisher[] publishers, IngestOptions? options = null, params IIngestObserver[] observers)
     {
         Store = new SqliteCrashStore(Path.Combine(_directory.Path, SqliteCrashStore.FileName), Time);
-        Ingestor = new DumpIngestor(new FileDumpReader(), Store, [], observers, Options.Create(options ?? new IngestOptions()), Time,
-            new FakeLogger<DumpIngestor>(Logs));
+        Ingestor = new DumpIngestor(new FileDumpReader(), Store, publishers, observers, Options.Create(options ?? new IngestOptions()), Time,
+            new FakeLogger<DumpIngestor>(Logs), metrics);
     }
 
     public FakeTimeProvider Time { get; } = new(TestOccurrences.Start);

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using KDumpCloud.Ingest.Alerts.Formats;
+using KDumpCloud.Ingest.Telemetry;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
@@ -42,12 +44,24 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<AlertOpti
         ArgumentNullException.ThrowIfNull(body);
         var client = clients.CreateClient(HttpClientName);
         var pipeline = _pipelines.GetOrAdd(sink.Id, _ => Build());
+        var attempt = 0;
         try
         {
             using var response = await pipeline.ExecuteAsync(async token =>
             {
                 using var request = Request(sink, body, deliveryId);
-                return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                attempt++;
+                try
+                {
+                    var answer = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                    await RecordAttemptAsync(attempt, answer, token).ConfigureAwait(false);
+                    return answer;
+                }
+                catch (Exception error) when (error is HttpRequestException or OperationCanceledException)
+                {
+                    RecordAttempt(Activity.Current, attempt, null, null, error is HttpRequestException http ? $"{http.HttpRequestError}" : "timeout");
+                    throw;
+                }
             }, cancellationToken).ConfigureAwait(false);
             return await ClassifyAsync(response, cancellationToken).ConfigureAwait(false);
         }
@@ -67,6 +81,45 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<AlertOpti
         {
             return new DeliveryResult(DeliveryOutcome.RetryLater, null, "timed out");
         }
+    }
+
+    /// <summary>Each HTTP attempt is an event on the current span (the dispatcher's delivery span): its number, the
+    /// status, and the Retry-After the service asked for, so retries inside one send are visible in the trace.</summary>
+    private async ValueTask RecordAttemptAsync(int attempt, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (Activity.Current is not { IsAllDataRequested: true } activity)
+        {
+            return;
+        }
+
+        var hint = IsTransient(response.StatusCode) ? await HintAsync(response, cancellationToken).ConfigureAwait(false) : null;
+        RecordAttempt(activity, attempt, (int)response.StatusCode, hint, null);
+    }
+
+    private static void RecordAttempt(Activity? activity, int attempt, int? status, TimeSpan? retryAfter, string? error)
+    {
+        if (activity is not { IsAllDataRequested: true })
+        {
+            return;
+        }
+
+        var tags = new ActivityTagsCollection { [IngestTags.Attempt] = attempt };
+        if (status is { } code)
+        {
+            tags[IngestTags.HttpStatus] = code;
+        }
+
+        if (retryAfter is { } wait)
+        {
+            tags[IngestTags.RetryAfter] = wait.TotalSeconds;
+        }
+
+        if (error is not null)
+        {
+            tags[IngestTags.ErrorType] = error;
+        }
+
+        activity.AddEvent(new ActivityEvent(IngestActivities.AttemptEvent, tags: tags));
     }
 
     /// <summary>The headers and body of one attempt (a new message per attempt: a request cannot be sent twice).</summary>
