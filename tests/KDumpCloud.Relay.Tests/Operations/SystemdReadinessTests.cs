@@ -66,6 +66,30 @@ public sealed class SystemdReadinessTests
         await systemd.WaitForAsync(message => message == "STOPPING=1");
     }
 
+    /// <summary>After READY=1, readiness lost and regained shows in STATUS= lines (the check runs every
+    /// <see cref="ReadinessMonitor.ReadyInterval"/>), and READY=1 is never sent twice.</summary>
+    [Fact]
+    public async Task ReadinessLostAfterReady_ShowsInStatus_AndReadyIsNotRepeated()
+    {
+        using var systemd = new NotifySocket();
+        var open = true;
+        await using var relay = await RelayUnderTest.StartAsync(
+            new Dictionary<string, string?> { [SystemdNotifications.SocketSetting] = systemd.Path },
+            services: services => services.AddHealthChecks().AddCheck("gate",
+                () => Volatile.Read(ref open) ? HealthCheckResult.Healthy("open") : HealthCheckResult.Unhealthy("closed by the test"),
+                tags: [RelayHealth.ReadyTag]));
+        await systemd.WaitForAsync(NotifySocket.IsReady);
+
+        Volatile.Write(ref open, false);
+        var lost = await systemd.WaitForAsync(message => message.StartsWith("STATUS=not ready", StringComparison.Ordinal));
+        Volatile.Write(ref open, true);
+        var back = await systemd.WaitForAsync(message => message.StartsWith("STATUS=ready", StringComparison.Ordinal));
+
+        Assert.Equal("STATUS=not ready, waiting for gate: closed by the test", lost);
+        Assert.Equal("STATUS=ready, listening on UDP " + relay.EndPoint, back);
+        Assert.Single(systemd.Received, NotifySocket.IsReady);
+    }
+
     [Fact]
     public async Task WithoutNotifySocket_NothingIsSentAndReadinessIsStillFollowed()
     {
