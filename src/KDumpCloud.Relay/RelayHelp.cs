@@ -57,6 +57,15 @@ internal static class RelayHelp
                                         groups per list page, occurrences per group page
                                                                                 defaults 50, 200
 
+        Operations endpoint (README.md "Health"): /health/live, /health/ready (503 until listening, spool writable and
+        recovered; storage reported, not required) and, with Telemetry:Prometheus true, /metrics
+          Operations:Enabled            serve the endpoint                      default true
+          Operations:Url                where it listens (Kestrel URL)          default http://127.0.0.1:9464 (this
+                                                                                machine only). It has no sign-in:
+                                                                                exposing it shows health and metrics
+                                                                                to anyone who can reach it
+        Under systemd (Type=notify) READY=1 is sent only once ready; STATUS= says what the relay waits for.
+
         Chat alerts (with the in-process ingest; README.md "Chat alerts"; check with: kdumpcloud alerts test):
           Alerts:Webhooks:N:Kind        slack, teams, discord or json           required per webhook
           Alerts:Webhooks:N:Url         the webhook URL (a secret: keep it in an environment variable or a

@@ -49,7 +49,8 @@ public sealed record GroupDetails(GroupRow Group, string FingerprintVersion, IRe
 /// <summary>The overview page.</summary>
 /// <param name="CrashesPerDay">Occurrences per UTC day over the last 30 days, oldest first, ending on <paramref name="ChartEnd"/>.</param>
 /// <param name="LastCrash">The newest occurrence recorded, if any: when the relay last passed on a dump that held a crash.</param>
-/// <param name="Relay">The relay's own state where the host knows it (the embedded relay: its spool), else empty.</param>
+/// <param name="Relay">The relay's own state where the host knows it (the embedded relay: its readiness, each health
+/// check, its spool), else empty.</param>
 public sealed record OverviewModel(DateTimeOffset Now, IReadOnlyList<long> CrashesPerDay, DateOnly ChartEnd, int Groups, int OpenGroups,
     long Occurrences, int NewThisWeekCount, IReadOnlyList<GroupRow> NewThisWeek, IReadOnlyList<RankedRow> TopThisWeek,
     OccurrenceRow? LastCrash, string? LastCrashGroup, IReadOnlyList<RelayStateItem> Relay);
@@ -58,4 +59,21 @@ public sealed record OverviewModel(DateTimeOffset Now, IReadOnlyList<long> Crash
 public sealed record RankedRow(GroupRow Group, long LastWeek);
 
 /// <summary>One fact about the relay, as its host reports it.</summary>
-public sealed record RelayStateItem(string Name, string Value);
+/// <param name="Level">How the fact stands, for a health check; <see cref="RelayStateLevel.Info"/> for a plain figure.</param>
+public sealed record RelayStateItem(string Name, string Value, RelayStateLevel Level = RelayStateLevel.Info);
+
+/// <summary>How a fact about the relay stands: the page marks it with a word and a colour.</summary>
+public enum RelayStateLevel
+{
+    /// <summary>A figure, neither good nor bad.</summary>
+    Info,
+
+    /// <summary>A check that passes.</summary>
+    Ok,
+
+    /// <summary>A check that fails without stopping the relay from taking panics (storage unreachable: dumps wait).</summary>
+    Degraded,
+
+    /// <summary>A check readiness requires that fails: the relay is not ready.</summary>
+    Failing,
+}

@@ -32,7 +32,7 @@ internal sealed partial class RelayDashboardService(
             services.AddSingleton(relay.GetRequiredService<ICrashStore>());
             services.AddSingleton(relay.GetRequiredService<ICrashQueries>());
             services.AddSingleton(relay.GetRequiredService<IDumpReader>());
-            services.AddSingleton<IRelayStateSource>(relay.GetRequiredService<SpoolStateSource>());
+            services.AddSingleton<IRelayStateSource>(relay.GetRequiredService<RelayStateSource>());
         });
         try
         {

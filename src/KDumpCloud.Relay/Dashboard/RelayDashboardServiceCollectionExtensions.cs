@@ -25,7 +25,7 @@ public static class RelayDashboardServiceCollectionExtensions
         services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DashboardOptions>, RelayDashboardOptionsValidator>();
         services.TryAddSingleton<ICrashQueries>(provider => new SqliteCrashQueries(provider.GetRequiredService<SqliteCrashStore>()));
-        services.AddSingleton<SpoolStateSource>();
+        services.AddSingleton<RelayStateSource>();
         services.AddSingleton<RelayDashboardService>();
         services.AddHostedService(provider => provider.GetRequiredService<RelayDashboardService>());
         return services;

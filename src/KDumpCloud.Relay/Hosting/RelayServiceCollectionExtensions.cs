@@ -1,5 +1,6 @@
 using KDumpCloud.Relay.Dashboard;
 using KDumpCloud.Relay.Ingest;
+using KDumpCloud.Relay.Operations;
 using KDumpCloud.Relay.Options;
 using KDumpCloud.Relay.Retention;
 using KDumpCloud.Relay.Spool;
@@ -52,6 +53,7 @@ public static class RelayServiceCollectionExtensions
         services.AddSpoolRetention(configuration);
         services.AddEmbeddedIngest(configuration);
         services.AddRelayDashboard(configuration);
+        services.AddRelayOperations(configuration);
         services.AddKDumpTelemetry(configuration, RelayServiceName);
         return services;
     }

@@ -27,14 +27,18 @@ public sealed class DashboardServer : IAsyncDisposable
     /// <summary>A client that does not follow redirects (tests look at them).</summary>
     public HttpClient Http { get; }
 
-    public static async Task<DashboardServer> StartAsync(LabStore lab, IDictionary<string, string?>? settings = null)
+    /// <summary>Starts the dashboard over <paramref name="lab"/> with <paramref name="settings"/> and, from
+    /// <paramref name="services"/>, more services (an <c>IRelayStateSource</c>, as a relay registers one).</summary>
+    public static async Task<DashboardServer> StartAsync(LabStore lab, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
-        var app = DashboardHost.Build(configuration, "http://127.0.0.1:0", services =>
+        var app = DashboardHost.Build(configuration, "http://127.0.0.1:0", registrations =>
         {
-            services.AddSingleton<ICrashStore>(lab.Store);
-            services.AddSingleton<ICrashQueries>(lab.Queries);
-            services.AddSingleton<IDumpReader>(lab.Reader);
+            registrations.AddSingleton<ICrashStore>(lab.Store);
+            registrations.AddSingleton<ICrashQueries>(lab.Queries);
+            registrations.AddSingleton<IDumpReader>(lab.Reader);
+            services?.Invoke(registrations);
         });
         await app.StartAsync();
         return new DashboardServer(app, lab);

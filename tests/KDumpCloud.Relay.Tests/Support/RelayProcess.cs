@@ -75,6 +75,7 @@ internal sealed partial class RelayProcess : IAsyncDisposable
 
         // Relays run in parallel here: each dashboard on a free port, not all on the default 8069.
         environment.TryAdd("Dashboard:Url", "http://127.0.0.1:0");
+        environment.TryAdd("Operations:Url", "http://127.0.0.1:0");
         foreach (var (key, value) in environment)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

@@ -49,6 +49,7 @@ internal sealed class RelayUnderTest : IAsyncDisposable
 
             // Relays run in parallel here: each dashboard on a free port, not all on the default 8069.
             ["Dashboard:Url"] = "http://127.0.0.1:0",
+            ["Operations:Url"] = "http://127.0.0.1:0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
