@@ -3,6 +3,7 @@ using KDumpCloud.Relay.Ingest;
 using KDumpCloud.Relay.Options;
 using KDumpCloud.Relay.Retention;
 using KDumpCloud.Relay.Spool;
+using KDumpCloud.Relay.Telemetry;
 using KDumpCloud.Relay.Transfers;
 using KDumpCloud.Relay.Upload;
 using KDumpCloud.Telemetry;
@@ -32,6 +33,9 @@ public static class RelayServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsAnnotationsValidator>();
         services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<RelayActivities>();
+        services.TryAddSingleton<RelayMetrics>();
         services.AddSingleton<DumpSpool>();
         services.AddSingleton<TransferRegistry>();
         services.AddSingleton<KdumpListener>();
