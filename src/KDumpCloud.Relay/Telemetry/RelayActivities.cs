@@ -61,7 +61,8 @@ internal sealed class RelayActivities : IDisposable
         }
 
         var previous = Activity.Current;
-        var span = StartReceive(dumpId: null, fileName, client);
+        // A refused name may be anything the network sent: printable and bounded, as in the log.
+        var span = StartReceive(dumpId: null, DumpFileNames.ForLog(fileName), client);
         EndReceive(span, TransferOutcome.Refused, cause, reason, counters: null, fileLength: 0);
         Activity.Current = previous;
     }
