@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using KDumpCloud.Relay.Options;
+using KDumpCloud.Relay.Retention;
 using KDumpCloud.Relay.Spool;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +28,8 @@ internal sealed class RelayMetrics
     private readonly Histogram<double> _rate;
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _refusals;
+    private readonly Counter<long> _retentionRemoved;
+    private readonly Counter<long> _retentionFreed;
     private long _receivedBytes;
 
     public RelayMetrics(IMeterFactory meters, DumpSpool spool, IOptions<RelayOptions> options)
@@ -46,6 +49,9 @@ internal sealed class RelayMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RequestBuckets });
         _refusals = meter.CreateCounter<long>("kdump.relay.refusals", "{request}",
             "WRQs answered with an ERROR or silence instead of ACK 0, by kdump.refusal.reason.");
+        _retentionRemoved = meter.CreateCounter<long>("kdump.relay.retention.removed", "{dump}",
+            "Uploaded dumps retention removed from the spool, by kdump.removal.reason (age, bytes, spool_space, disk_space).");
+        _retentionFreed = meter.CreateCounter<long>("kdump.relay.retention.freed", "By", "Bytes those dumps occupied.");
         meter.CreateObservableCounter("kdump.relay.received", () => Volatile.Read(ref _receivedBytes), "By",
             "Payload bytes stored from DATA packets.");
         meter.CreateObservableUpDownCounter("kdump.relay.spool.usage", () => spool.UsedBytes, "By",
@@ -91,6 +97,20 @@ internal sealed class RelayMetrics
 
     /// <summary>A WRQ was refused; <paramref name="reason"/> is one of <see cref="TransferCauses"/>.</summary>
     public void Refused(string reason) => _refusals.Add(1, new KeyValuePair<string, object?>(TelemetryTags.RefusalReason, reason));
+
+    /// <summary>Retention removed an uploaded dump of <paramref name="bytes"/> by the rule <paramref name="reason"/>.</summary>
+    public void RetentionRemoved(RemovalReason reason, long bytes)
+    {
+        var tag = new KeyValuePair<string, object?>(TelemetryTags.RemovalReason, reason switch
+        {
+            RemovalReason.Age => "age",
+            RemovalReason.Bytes => "bytes",
+            RemovalReason.SpoolSpace => "spool_space",
+            _ => "disk_space",
+        });
+        _retentionRemoved.Add(1, tag);
+        _retentionFreed.Add(bytes, tag);
+    }
 
     private static long SafeFree(DumpSpool spool)
     {

@@ -38,6 +38,7 @@ internal static class TelemetryTags
     /// <summary>Seconds from the dump's EOF at the relay to its blob committed.</summary>
     public const string AfterEof = "kdump.upload.after_eof";
     public const string CircuitState = "kdump.circuit.state";
+    public const string RemovalReason = "kdump.removal.reason";
 
     public static string OutcomeName(TransferOutcome outcome) => outcome switch
     {

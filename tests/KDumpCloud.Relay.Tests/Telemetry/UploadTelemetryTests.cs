@@ -8,8 +8,9 @@ using KDumpCloud.TestSupport;
 namespace KDumpCloud.Relay.Tests.Telemetry;
 
 /// <summary>The dump's trace across the upload: the upload span continues the receive span's trace from the journal
-/// (after a restart too), and the ingest message on the Azurite queue names the upload span.</summary>
-public sealed class UploadTracingTests(AzuriteServer azurite) : IClassFixture<AzuriteServer>
+/// (after a restart too), and the ingest message on the Azurite queue names the upload span; and the upload's and
+/// retention's metrics.</summary>
+public sealed class UploadTelemetryTests(AzuriteServer azurite) : IClassFixture<AzuriteServer>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -85,5 +86,22 @@ public sealed class UploadTracingTests(AzuriteServer azurite) : IClassFixture<Az
         Assert.Equal(stored.SpanId, upload.ParentSpanId);
         var (_, message) = Assert.Single(await target.DrainAsync(deadline.Token));
         Assert.Equal(upload.Id, message.TraceParent);
+    }
+
+    [Fact]
+    public async Task UploadedDump_RemovedAtOnceByRetention_CountedWithItsBytesAndRule()
+    {
+        var target = new UploadTarget(azurite, blockSizeBytes: 16 << 10);
+        await using var relay = await RelayUnderTest.StartAsync(target.Settings(new() { ["Retention:UploadedMaxAge"] = "00:00:00" }));
+        using var metrics = new MeasurementCapture(relay.Services);
+        using var mac = new RawKdumpPeer(relay.EndPoint);
+        var name = ReceiveTracingTests.UniqueName("core-retained");
+
+        await mac.SendAllAsync(name, TestContent.Random(40_000, 23));
+
+        await Eventually.TrueAsync(() => metrics.Sum("kdump.relay.retention.removed", (TelemetryTags.RemovalReason, "age")) == 1, 30_000);
+        Assert.Equal(1, metrics.Sum("kdump.relay.upload.sent"));
+        Assert.True(metrics.Sum("kdump.relay.retention.freed", (TelemetryTags.RemovalReason, "age")) >= 40_000);
+        Assert.Null(relay.Spool.ReadJournal(name));
     }
 }
