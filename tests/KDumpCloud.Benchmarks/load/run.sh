@@ -77,8 +77,12 @@ field() { sed -nE "s|.*$1.*|\\1|p" | head -1; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 single_rows=""
+# Each run starts with the next receiver (c, relay, ... then relay, ..., c), so none always follows the same one; and
+# after a relay's transfer the next waits (at most 10 s) for that relay to finish hashing the dump in the background,
+# which would otherwise take CPU from the following transfer only.
 for i in $(seq "$runs"); do
-  for target in "${targets[@]}"; do
+  order=("${targets[@]:$(( (i - 1) % ${#targets[@]} ))}" "${targets[@]:0:$(( (i - 1) % ${#targets[@]} ))}")
+  for target in "${order[@]}"; do
     case $target in c) port=$c_port ;; relay) port=$relay_port ;; *) port=$otel_port ;; esac
     line=$("${send[@]}" --port "$port" --random-bytes "$single" --seed "$i" --name "single-$target-$i" | grep '^completed')
     mbs=$(field ' ([0-9.]+) MB/s' <<<"$line")
@@ -87,6 +91,9 @@ for i in $(seq "$runs"); do
     echo "$target $i $mbs MB/s rtt $rtt µs wrq $wrq ms" >&2
     single_rows+="| $i | $target | $mbs | $rtt | ${wrq:-n/a} |"$'\n'
     echo "$target $mbs ${wrq:-}" >> "$work/single.tsv"
+    if [ "$target" != c ]; then
+      for _ in $(seq 100); do grep -q '"sha256"' "$work/$target/journal/single-$target-$i.json" 2>/dev/null && break; sleep 0.1; done
+    fi
   done
 done
 c_median=$(awk '$1=="c"{print $2}' "$work/single.tsv" | median)
@@ -103,9 +110,18 @@ concurrent_total() {
   "${send[@]}" --port "$1" --random-bytes "$concurrent" --concurrency 32 --seed 7 --name "$2" > "$work/$2.txt"
   grep '^total' "$work/$2.txt"
 }
+# Waits (at most 30 s) until every journal in $1 holds its SHA-256, so a relay's background hashing of the dumps
+# just received does not take CPU from the next receiver's run.
+wait_hashed() {
+  for _ in $(seq 300); do
+    ! grep -L '"sha256"' "$1"/journal/*.json 2>/dev/null | grep -q . && break
+    sleep 0.1
+  done
+}
 c_conc=$(concurrent_total "$c_port" conc-c)
 relay_conc=$(concurrent_total "$relay_port" conc-relay)
 if [ "$telemetry" = 1 ]; then
+  wait_hashed "$work/relay"
   otel_conc=$(concurrent_total "$otel_port" conc-relay-otel)
   # What reached the stand-in collector: the relay exports spans as they end, metrics every 60 s, and all at stop.
   traced=$(grep -l '"traceParent": "00-[0-9a-f]*-[0-9a-f]*-01"' "$work"/relay-otel/journal/*.json 2>/dev/null | wc -l)
@@ -145,7 +161,7 @@ mkdir -p "$(dirname "$out")"
   echo "- Load average (1/5/15 min): $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (2 cores)"
   echo "- Commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- src || echo ' plus uncommitted changes')"
   echo
-  echo "## Single transfer, $single, alternating receivers"
+  echo "## Single transfer, $single, alternating receivers (each run starts with the next one)"
   echo
   echo "| run | receiver | MB/s | ACK RTT p50/p90/p99 (µs) | WRQ→ACK 0 seen by a cold client (ms) |"
   echo "|---|---|---|---|---|"
