@@ -393,9 +393,11 @@ internal sealed class Transfer : IDisposable
         _completionPending = false;
         var elapsed = _time.GetElapsedTime(_startTimestamp);
         var counters = _session.Counters;
-        Ended(TransferOutcome.Complete, cause: null, reason: null, elapsed);
+
+        // Logged before the span ends, so that the line carries its trace and span ids.
         Log.TransferCompleted(_logger, Client, DumpFileNames.ForLog(FileName), _dump.Record.Journal.FileLength, elapsed.TotalSeconds,
             MegabytesPerSecond(counters.PayloadBytes, elapsed), counters.DataPackets, counters.Duplicates, counters.AckRetransmissions);
+        Ended(TransferOutcome.Complete, cause: null, reason: null, elapsed);
         SendAck(finalAckBlock);
     }
 
@@ -441,21 +443,28 @@ internal sealed class Transfer : IDisposable
         _completionPending = false;
         var error = _dump.EndIncomplete(reason, FinalJournal, out var discarded);
         var elapsed = _time.GetElapsedTime(_startTimestamp);
-        Ended(discarded ? TransferOutcome.Discarded : TransferOutcome.Incomplete, cause, reason, elapsed);
-        if (error is not null)
+        try
         {
-            Log.JournalWriteFailed(_logger, DumpFileNames.ForLog(FileName), error);
-        }
+            // Logged before the span ends, so that the lines carry its trace and span ids.
+            if (error is not null)
+            {
+                Log.JournalWriteFailed(_logger, DumpFileNames.ForLog(FileName), error);
+            }
 
-        if (discarded)
+            if (discarded)
+            {
+                Log.TransferDiscarded(_logger, Client, DumpFileNames.ForLog(FileName), reason);
+            }
+            else
+            {
+                Log.TransferIncomplete(_logger, Client, DumpFileNames.ForLog(FileName), reason, _dump.Record.Journal.FileLength,
+                    elapsed.TotalSeconds, MegabytesPerSecond(_session.Counters.PayloadBytes, elapsed));
+            }
+        }
+        finally
         {
-            Log.TransferDiscarded(_logger, Client, DumpFileNames.ForLog(FileName), reason);
-            return;
+            Ended(discarded ? TransferOutcome.Discarded : TransferOutcome.Incomplete, cause, reason, elapsed);
         }
-
-        var payloadBytes = _session.Counters.PayloadBytes;
-        Log.TransferIncomplete(_logger, Client, DumpFileNames.ForLog(FileName), reason, _dump.Record.Journal.FileLength,
-            elapsed.TotalSeconds, MegabytesPerSecond(payloadBytes, elapsed));
     }
 
     private void Ended(TransferOutcome outcome, string? cause, string? reason, TimeSpan elapsed)

@@ -3,6 +3,8 @@ using System.Text;
 using KDumpCloud.Relay.Spool;
 using KDumpCloud.Relay.Telemetry;
 using KDumpCloud.Relay.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace KDumpCloud.Relay.Tests.Telemetry;
 
@@ -136,6 +138,27 @@ public sealed class ReceiveTracingTests
         Assert.Equal(ActivityStatusCode.Error, span.Status);
         Assert.Equal(TransferCauses.InvalidName, span.GetTagItem(TelemetryTags.ErrorType));
         Assert.Null(span.GetTagItem(TelemetryTags.DumpId));
+    }
+
+    [Fact]
+    public async Task TransferLogLines_CarryTheReceiveSpansIds()
+    {
+        var spans = new SpanCapture();
+        var logs = new TraceLogCapture();
+        await using var relay = await RelayUnderTest.StartAsync(SpoolOnly, services: services =>
+        {
+            spans.Register(services);
+            services.AddSingleton<ILoggerProvider>(logs);
+        });
+        using var mac = new RawKdumpPeer(relay.EndPoint);
+        var name = UniqueName("core-logged");
+
+        await mac.SendAllAsync(name, TestContent.Random(4_000, 10));
+
+        var span = await spans.SingleAsync(RelayActivities.ReceiveSpanName, TelemetryTags.FileName, name);
+        var lines = logs.Lines.Where(line => line.Message.Contains(name, StringComparison.Ordinal) && line.EventId is 200 or 201).ToList();
+        Assert.Equal([200, 201], lines.Select(line => line.EventId).Order());
+        Assert.All(lines, line => Assert.Equal((span.TraceId, span.SpanId), (line.TraceId, line.SpanId)));
     }
 
     internal static string UniqueName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("n")[..12];

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry.Trace;
 
 namespace KDumpCloud.Relay.Tests.Telemetry;
@@ -138,4 +139,29 @@ internal sealed class MeasurementCapture : IDisposable
         Values(instrument, tags) is { Count: > 0 } values ? values[^1] : null;
 
     public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>Every log line with the activity current where it was written, as an OpenTelemetry log exporter sees it.</summary>
+internal sealed class TraceLogCapture : ILoggerProvider
+{
+    private readonly ConcurrentQueue<(int EventId, string Message, ActivityTraceId TraceId, ActivitySpanId SpanId)> _lines = new();
+
+    public IReadOnlyList<(int EventId, string Message, ActivityTraceId TraceId, ActivitySpanId SpanId)> Lines => [.. _lines];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(TraceLogCapture owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner._lines.Enqueue((eventId.Id, formatter(state, exception), Activity.Current?.TraceId ?? default, Activity.Current?.SpanId ?? default));
+    }
 }
