@@ -120,6 +120,18 @@ internal static class RelayHelp
           Retention:Interval            how often retention runs unprompted     default 00:00:30
           Nothing is removed before its ingest message is sent, and nothing at all without KDumpStorage.
 
+        Traces and metrics (OpenTelemetry; README.md "Traces and metrics in the relay"); nothing is exported unless set:
+          Telemetry:OtlpEndpoint        OTLP collector for traces, metrics and logs, e.g. http://127.0.0.1:4317
+                                                                                default none
+          Telemetry:OtlpProtocol        grpc or http/protobuf                   default grpc
+          Telemetry:SamplingRatio       share of dumps whose trace is recorded  default 1.0
+          Telemetry:Prometheus          serve metrics for Prometheus to scrape  default false
+          APPLICATIONINSIGHTS_CONNECTION_STRING
+                                        also export to Application Insights     default none
+          One trace per dump: span kdump.receive from the WRQ (its traceparent kept in the journal), kdump.upload per
+          upload attempt as its child, the ingest message carrying the context on; find it by the attributes
+          kdump.dump_id, kdump.file_name or client.address. Metrics on meter KDumpCloud.Relay (kdump.relay.*).
+
         Each dump is dumps/<name as the Mac sent it>, with journal/<name>.json saying who sent it, its size, SHA-256,
         times, and whether it is complete. Check a setup without panicking a Mac:  kdumpcloud send --help
         """;

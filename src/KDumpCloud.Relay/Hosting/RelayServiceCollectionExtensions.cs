@@ -4,6 +4,7 @@ using KDumpCloud.Relay.Operations;
 using KDumpCloud.Relay.Options;
 using KDumpCloud.Relay.Retention;
 using KDumpCloud.Relay.Spool;
+using KDumpCloud.Relay.Telemetry;
 using KDumpCloud.Relay.Transfers;
 using KDumpCloud.Relay.Upload;
 using KDumpCloud.Telemetry;
@@ -33,6 +34,9 @@ public static class RelayServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsAnnotationsValidator>();
         services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<RelayActivities>();
+        services.TryAddSingleton<RelayMetrics>();
         services.AddSingleton<DumpSpool>();
         services.AddSingleton<TransferRegistry>();
         services.AddSingleton<KdumpListener>();

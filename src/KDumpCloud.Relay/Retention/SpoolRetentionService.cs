@@ -1,4 +1,5 @@
 using KDumpCloud.Relay.Spool;
+using KDumpCloud.Relay.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace KDumpCloud.Relay.Retention;
@@ -12,6 +13,7 @@ namespace KDumpCloud.Relay.Retention;
 internal sealed class SpoolRetentionService(
     SpoolRetention retention,
     DumpSpool spool,
+    RelayMetrics metrics,
     IOptions<RetentionOptions> options,
     TimeProvider time,
     ILogger<SpoolRetentionService> logger) : BackgroundService
@@ -50,7 +52,10 @@ internal sealed class SpoolRetentionService(
     {
         try
         {
-            retention.RunPass();
+            foreach (var (dump, why) in retention.RunPass().Removed)
+            {
+                metrics.RetentionRemoved(why, dump.Bytes);
+            }
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {

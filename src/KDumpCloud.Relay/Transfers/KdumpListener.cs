@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using KDumpCloud.Kdump.Packets;
 using KDumpCloud.Relay.Options;
 using KDumpCloud.Relay.Spool;
+using KDumpCloud.Relay.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace KDumpCloud.Relay.Transfers;
@@ -15,6 +16,7 @@ namespace KDumpCloud.Relay.Transfers;
 internal sealed class KdumpListener : BackgroundService
 {
     private readonly TransferRegistry _transfers;
+    private readonly RelayMetrics _metrics;
     private readonly AllowedNetworks _allowed;
     private readonly ILogger<KdumpListener> _logger;
     private readonly IPAddress _bindAddress;
@@ -23,9 +25,10 @@ internal sealed class KdumpListener : BackgroundService
     private readonly LogThrottle _refusalLog;
     private readonly TaskCompletionSource<IPEndPoint> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public KdumpListener(TransferRegistry transfers, IOptions<RelayOptions> options, TimeProvider time, ILogger<KdumpListener> logger)
+    public KdumpListener(TransferRegistry transfers, RelayMetrics metrics, IOptions<RelayOptions> options, TimeProvider time, ILogger<KdumpListener> logger)
     {
         _transfers = transfers;
+        _metrics = metrics;
         _logger = logger;
         _allowed = AllowedNetworks.From(options.Value);
         _bindAddress = IPAddress.Parse(options.Value.BindAddress);
@@ -147,6 +150,7 @@ internal sealed class KdumpListener : BackgroundService
         var client = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(sender);
         if (!_allowed.Contains(client.Address))
         {
+            _metrics.Refused(TransferCauses.OutsideNetworks);
             Log.WriteRequestFromOutside(_logger, client);
             return;
         }
@@ -154,6 +158,7 @@ internal sealed class KdumpListener : BackgroundService
         if (!_transfers.TryAdmitRequest(client.Address))
         {
             // Past the per-source rate: silence costs nothing to send and gives a flood nothing to amplify.
+            _metrics.Refused(TransferCauses.Throttled);
             Log.WriteRequestThrottled(_logger, client);
             return;
         }
@@ -166,6 +171,7 @@ internal sealed class KdumpListener : BackgroundService
                 WriteRequestError.UnsupportedMode => (KdumpErrorCode.IllegalOperation, "only octet mode is supported"),
                 _ => (KdumpErrorCode.IllegalOperation, "Illegal KDUMP operation"),
             };
+            _metrics.Refused(TransferCauses.Malformed);
             if (_refusalLog.ShouldLog())
             {
                 Log.WriteRequestRefused(_logger, client, "(unparsed)", message, "ERROR " + message);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using KDumpCloud.Kdump.Packets;
 using KDumpCloud.Kdump.Transfers;
 using KDumpCloud.Relay.Spool;
+using KDumpCloud.Relay.Telemetry;
 
 namespace KDumpCloud.Relay.Transfers;
 
@@ -24,12 +25,16 @@ internal sealed class Transfer : IDisposable
     /// <summary>Kernel datagrams are at most 1412 bytes; a longer one only needs its header read.</summary>
     private const int LingerBufferSize = 1536;
 
+    private static readonly EndRequest StoppedRequest = new("the relay stopped during the transfer", TransferCauses.RelayStopped);
+    private static readonly EndRequest ClosedRequest = new("the transfer closed before it ended", TransferCauses.Closed);
+
     private readonly Lock _gate = new();
     private readonly TransferSession _session;
     private readonly Socket _socket;
     private readonly SpoolDump _dump;
     private readonly TransferSlot _slot;
     private readonly TimeProvider _time;
+    private readonly ReceiveTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly Action<Transfer> _onFinished;
     private readonly Action<Transfer> _onClosed;
@@ -48,7 +53,7 @@ internal sealed class Transfer : IDisposable
     private bool _completionPending;
     private bool _ended;
     private bool _closed;
-    private string? _endRequest;
+    private EndRequest? _endRequest;
 
     public Transfer(
         IPEndPoint client,
@@ -58,6 +63,7 @@ internal sealed class Transfer : IDisposable
         long maxDumpBytes,
         long maxHoleBytes,
         TimeProvider time,
+        ReceiveTelemetry telemetry,
         ILogger logger,
         Action<Transfer> onFinished,
         Action<Transfer> onClosed)
@@ -66,6 +72,7 @@ internal sealed class Transfer : IDisposable
         _dump = dump;
         _slot = slot;
         _time = time;
+        _telemetry = telemetry;
         _logger = logger;
         _onFinished = onFinished;
         _onClosed = onClosed;
@@ -153,9 +160,9 @@ internal sealed class Transfer : IDisposable
 
     /// <summary>Ends the transfer from its own thread, soon: its Mac started a new dump, the relay is stopping, or
     /// too many transfers linger. Does no I/O on the caller's thread.</summary>
-    public void RequestEnd(string reason)
+    public void RequestEnd(string reason, string cause)
     {
-        Volatile.Write(ref _endRequest, reason);
+        Volatile.Write(ref _endRequest, new EndRequest(reason, cause));
         WakeReceiver();
     }
 
@@ -192,12 +199,12 @@ internal sealed class Transfer : IDisposable
             _socket.ReceiveTimeout = 5000;
             while (!Volatile.Read(ref _closed) && (_session.State == TransferState.Receiving || _completionPending))
             {
-                var endReason = Volatile.Read(ref _endRequest) ?? (stopping.IsCancellationRequested ? "the relay stopped during the transfer" : null);
-                if (endReason is not null)
+                var endRequest = Volatile.Read(ref _endRequest) ?? (stopping.IsCancellationRequested ? StoppedRequest : null);
+                if (endRequest is not null)
                 {
                     lock (_gate)
                     {
-                        EndIncomplete(endReason);
+                        EndIncomplete(endRequest.Reason, endRequest.Cause);
                         Close();
                     }
 
@@ -337,13 +344,13 @@ internal sealed class Transfer : IDisposable
                 Complete(step.AckBlock);
                 break;
             case TransferAction.Abort:
-                EndIncomplete("the Mac sent an ERROR");
+                EndIncomplete("the Mac sent an ERROR", TransferCauses.MacError);
                 break;
             case TransferAction.LimitExceeded when step.Exceeded == TransferLimit.Holes:
-                Refuse(KdumpErrorCode.DiskFull, "dump leaves too much unwritten", "the dump's SEEKs skipped more than Relay:MaxHoleBytes");
+                Refuse(KdumpErrorCode.DiskFull, "dump leaves too much unwritten", "the dump's SEEKs skipped more than Relay:MaxHoleBytes", TransferCauses.TooManyHoles);
                 break;
             case TransferAction.LimitExceeded:
-                Refuse(KdumpErrorCode.DiskFull, $"dump exceeds the relay's limit of {_maxDumpBytes} bytes", "the dump exceeded Relay:MaxDumpBytes");
+                Refuse(KdumpErrorCode.DiskFull, $"dump exceeds the relay's limit of {_maxDumpBytes} bytes", "the dump exceeded Relay:MaxDumpBytes", TransferCauses.TooLarge);
                 break;
             case TransferAction.Ignore:
             default:
@@ -356,12 +363,13 @@ internal sealed class Transfer : IDisposable
         switch (_dump.TryWrite(payload, step.Offset, step.Rewrites, _session.StoredBytesBound, out var error))
         {
             case WriteFailure.QuotaFull:
-                Refuse(KdumpErrorCode.DiskFull, "relay spool is full", "the spool reached Relay:SpoolQuotaBytes");
+                Refuse(KdumpErrorCode.DiskFull, "relay spool is full", "the spool reached Relay:SpoolQuotaBytes", TransferCauses.SpoolFull);
                 break;
             case WriteFailure.WriteFailed:
-                Refuse(KdumpErrorCode.DiskFull, "relay cannot write the dump", $"writing failed: {error!.Message}");
+                Refuse(KdumpErrorCode.DiskFull, "relay cannot write the dump", $"writing failed: {error!.Message}", TransferCauses.WriteFailed);
                 break;
             default:
+                _telemetry.Received(payload.Length);
                 SendAck(step.AckBlock);
                 break;
         }
@@ -383,19 +391,21 @@ internal sealed class Transfer : IDisposable
         }
 
         _completionPending = false;
-        Ended();
         var elapsed = _time.GetElapsedTime(_startTimestamp);
         var counters = _session.Counters;
+
+        // Logged before the span ends, so that the line carries its trace and span ids.
         Log.TransferCompleted(_logger, Client, DumpFileNames.ForLog(FileName), _dump.Record.Journal.FileLength, elapsed.TotalSeconds,
             MegabytesPerSecond(counters.PayloadBytes, elapsed), counters.DataPackets, counters.Duplicates, counters.AckRetransmissions);
+        Ended(TransferOutcome.Complete, cause: null, reason: null, elapsed);
         SendAck(finalAckBlock);
     }
 
-    private void Refuse(KdumpErrorCode code, string message, string reason)
+    private void Refuse(KdumpErrorCode code, string message, string reason, string cause)
     {
         _refusalLength = KdumpPacketWriter.WriteError(_sendBuffer, code, message);
         Send(_sendBuffer.AsSpan(0, _refusalLength));
-        EndIncomplete(reason);
+        EndIncomplete(reason, cause);
     }
 
     /// <summary>Something failed inside the relay: the Mac gets an ERROR (so it gives up at once rather than after
@@ -408,20 +418,21 @@ internal sealed class Transfer : IDisposable
         {
             if (!_ended)
             {
-                Refuse(KdumpErrorCode.Undefined, "relay error", $"the relay failed: {error.GetType().Name}: {error.Message}");
+                Refuse(KdumpErrorCode.Undefined, "relay error", $"the relay failed: {error.GetType().Name}: {error.Message}", TransferCauses.RelayError);
             }
         }
         catch (Exception again) when (again is not OutOfMemoryException)
         {
             Log.TransferFailed(_logger, Client, DumpFileNames.ForLog(FileName), again);
-            Ended();
+            Ended(TransferOutcome.Incomplete, TransferCauses.RelayError, $"the relay failed: {again.GetType().Name}: {again.Message}",
+                _time.GetElapsedTime(_startTimestamp));
         }
 
         Close();
     }
 
     /// <summary>Records the dump incomplete (or deletes it if nothing arrived) and logs it; the socket stays to linger.</summary>
-    private void EndIncomplete(string reason)
+    private void EndIncomplete(string reason, string cause)
     {
         if (_ended)
         {
@@ -431,28 +442,36 @@ internal sealed class Transfer : IDisposable
         _session.MarkIncomplete();
         _completionPending = false;
         var error = _dump.EndIncomplete(reason, FinalJournal, out var discarded);
-        Ended();
-        if (error is not null)
-        {
-            Log.JournalWriteFailed(_logger, DumpFileNames.ForLog(FileName), error);
-        }
-
         var elapsed = _time.GetElapsedTime(_startTimestamp);
-        if (discarded)
+        try
         {
-            Log.TransferDiscarded(_logger, Client, DumpFileNames.ForLog(FileName), reason);
-            return;
-        }
+            // Logged before the span ends, so that the lines carry its trace and span ids.
+            if (error is not null)
+            {
+                Log.JournalWriteFailed(_logger, DumpFileNames.ForLog(FileName), error);
+            }
 
-        var payloadBytes = _session.Counters.PayloadBytes;
-        Log.TransferIncomplete(_logger, Client, DumpFileNames.ForLog(FileName), reason, _dump.Record.Journal.FileLength,
-            elapsed.TotalSeconds, MegabytesPerSecond(payloadBytes, elapsed));
+            if (discarded)
+            {
+                Log.TransferDiscarded(_logger, Client, DumpFileNames.ForLog(FileName), reason);
+            }
+            else
+            {
+                Log.TransferIncomplete(_logger, Client, DumpFileNames.ForLog(FileName), reason, _dump.Record.Journal.FileLength,
+                    elapsed.TotalSeconds, MegabytesPerSecond(_session.Counters.PayloadBytes, elapsed));
+            }
+        }
+        finally
+        {
+            Ended(discarded ? TransferOutcome.Discarded : TransferOutcome.Incomplete, cause, reason, elapsed);
+        }
     }
 
-    private void Ended()
+    private void Ended(TransferOutcome outcome, string? cause, string? reason, TimeSpan elapsed)
     {
         _ended = true;
         _slot.Dispose();
+        _telemetry.End(outcome, cause, reason, _session.Counters, _dump.Record.Journal.FileLength, elapsed);
     }
 
     private DumpJournal FinalJournal(DumpJournal journal)
@@ -526,7 +545,7 @@ internal sealed class Transfer : IDisposable
                     SendLastAck();
                     break;
                 case TransferAction.GiveUp:
-                    EndIncomplete($"no datagram from the Mac for {KdumpTimings.SilenceLimit.TotalSeconds:0} s");
+                    EndIncomplete($"no datagram from the Mac for {KdumpTimings.SilenceLimit.TotalSeconds:0} s", TransferCauses.Silence);
                     Close();
                     break;
                 case TransferAction.Close:
@@ -545,7 +564,7 @@ internal sealed class Transfer : IDisposable
     {
         if (silence >= KdumpTimings.FinishedLinger)
         {
-            EndIncomplete("the dump and its journal could not be made durable before the Mac gave up");
+            EndIncomplete("the dump and its journal could not be made durable before the Mac gave up", TransferCauses.NotDurable);
             Close();
             return;
         }
@@ -590,12 +609,14 @@ internal sealed class Transfer : IDisposable
             // Closed before it ended (a failure): keep what arrived, and close whatever that costs.
             try
             {
-                EndIncomplete(_endRequest ?? "the transfer closed before it ended");
+                var request = _endRequest ?? ClosedRequest;
+                EndIncomplete(request.Reason, request.Cause);
             }
             catch (Exception error) when (error is not OutOfMemoryException)
             {
                 Log.TransferFailed(_logger, Client, DumpFileNames.ForLog(FileName), error);
-                Ended();
+                Ended(TransferOutcome.Incomplete, TransferCauses.RelayError, $"the relay failed: {error.GetType().Name}: {error.Message}",
+                    _time.GetElapsedTime(_startTimestamp));
             }
         }
 
@@ -614,3 +635,6 @@ internal sealed class Transfer : IDisposable
         _slot.Dispose();
     }
 }
+
+/// <summary>Why a transfer was asked to end: the reason for the journal and log, and its bounded cause.</summary>
+internal sealed record EndRequest(string Reason, string Cause);

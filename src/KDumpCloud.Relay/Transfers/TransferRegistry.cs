@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using KDumpCloud.Kdump.Packets;
 using KDumpCloud.Relay.Options;
 using KDumpCloud.Relay.Spool;
+using KDumpCloud.Relay.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace KDumpCloud.Relay.Transfers;
@@ -16,6 +18,8 @@ internal sealed class TransferRegistry(
     DumpSpool spool,
     IOptions<RelayOptions> options,
     TimeProvider time,
+    RelayActivities activities,
+    RelayMetrics metrics,
     ILoggerFactory loggers) : IDisposable
 {
     private readonly ConcurrentDictionary<IPEndPoint, Transfer> _transfers = new();
@@ -33,6 +37,21 @@ internal sealed class TransferRegistry(
     /// <summary>Handles one WRQ. Returns the refusal to send from the listening socket, or null when a transfer
     /// (new or existing) has answered from its own socket or the request is dropped.</summary>
     public Refusal? Accept(IPEndPoint client, WriteRequest request, IPAddress localAddress)
+    {
+        var refusal = TryAccept(client, request, localAddress, time.GetTimestamp());
+        if (refusal is { Traced: false })
+        {
+            metrics.Refused(refusal.Cause);
+            if (!refusal.Silent)
+            {
+                activities.RecordRefusal(request.FileName, client, refusal.Cause, refusal.Detail ?? refusal.Message);
+            }
+        }
+
+        return refusal;
+    }
+
+    private Refusal? TryAccept(IPEndPoint client, WriteRequest request, IPAddress localAddress, long requestTimestamp)
     {
         if (_transfers.TryGetValue(client, out var existing))
         {
@@ -53,24 +72,24 @@ internal sealed class TransferRegistry(
             // The Mac's source port is always its panicd_port, so a new request from the same address and port
             // means the old dump is over, finished or not (§11.1). It ends on its own thread.
             _transfers.TryRemove(new KeyValuePair<IPEndPoint, Transfer>(client, existing));
-            existing.RequestEnd("the same Mac started a new dump before this one ended");
+            existing.RequestEnd("the same Mac started a new dump before this one ended", TransferCauses.Superseded);
         }
 
         if (!DumpFileNames.TryValidate(request.FileName, out var code, out var problem))
         {
-            return new Refusal(code, problem);
+            return new Refusal(code, problem) { Cause = TransferCauses.InvalidName };
         }
 
         if (spool.UsedBytes >= _options.SpoolQuotaBytes)
         {
             spool.ShortOfSpace.Raise();
-            return new Refusal(KdumpErrorCode.DiskFull, "relay spool is full", "the spool reached Relay:SpoolQuotaBytes");
+            return new Refusal(KdumpErrorCode.DiskFull, "relay spool is full", "the spool reached Relay:SpoolQuotaBytes") { Cause = TransferCauses.SpoolFull };
         }
 
         if (spool.AvailableDiskBytes < _options.MinFreeDiskBytes)
         {
             spool.ShortOfSpace.Raise();
-            return new Refusal(KdumpErrorCode.DiskFull, "relay disk is nearly full", "free disk space is below Relay:MinFreeDiskBytes");
+            return new Refusal(KdumpErrorCode.DiskFull, "relay disk is nearly full", "free disk space is below Relay:MinFreeDiskBytes") { Cause = TransferCauses.DiskFull };
         }
 
         var slot = _limits.TryAdmitTransfer(client.Address, out var limit);
@@ -81,11 +100,17 @@ internal sealed class TransferRegistry(
             // told at once, since waiting will not help it.
             return limit == SourceLimit.DumpsPerHour
                 ? new Refusal(KdumpErrorCode.Undefined, "too many dumps from this Mac, try later", "this Mac started Relay:DumpsPerHourPerSource dumps in the last hour")
+                {
+                    Cause = TransferCauses.DumpsPerHour,
+                }
                 : new Refusal(KdumpErrorCode.Undefined, "relay is busy", limit == SourceLimit.Transfers
-                    ? "Relay:MaxConcurrentTransfers transfers are running" : "this Mac already runs Relay:MaxTransfersPerSource transfers", Silent: true);
+                    ? "Relay:MaxConcurrentTransfers transfers are running" : "this Mac already runs Relay:MaxTransfersPerSource transfers", Silent: true)
+                {
+                    Cause = TransferCauses.Busy,
+                };
         }
 
-        var refusal = Start(client, request, localAddress, slot);
+        var refusal = Start(client, request, localAddress, slot, requestTimestamp);
         if (refusal is not null)
         {
             slot.Dispose();
@@ -94,17 +119,42 @@ internal sealed class TransferRegistry(
         return refusal;
     }
 
-    private Refusal? Start(IPEndPoint client, WriteRequest request, IPAddress localAddress, TransferSlot slot)
+    /// <summary>Creates the dump and its transfer under the dump's receive span (the root of its trace), which the
+    /// transfer's thread and timer inherit; this thread gets back the activity it had.</summary>
+    private Refusal? Start(IPEndPoint client, WriteRequest request, IPAddress localAddress, TransferSlot slot, long requestTimestamp)
+    {
+        var previous = Activity.Current;
+        try
+        {
+            var dumpId = Guid.CreateVersion7(time.GetUtcNow());
+            var telemetry = ReceiveTelemetry.Start(activities, metrics, dumpId, request.FileName, client);
+            var refusal = Start(client, request, localAddress, slot, dumpId, telemetry, requestTimestamp);
+            if (refusal is not null)
+            {
+                telemetry.Refused(refusal.Cause, refusal.Detail ?? refusal.Message);
+            }
+
+            return refusal is null ? null : refusal with { Traced = true };
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+    }
+
+    private Refusal? Start(IPEndPoint client, WriteRequest request, IPAddress localAddress, TransferSlot slot, Guid dumpId,
+        ReceiveTelemetry telemetry, long requestTimestamp)
     {
         var journal = new DumpJournal
         {
-            DumpId = Guid.CreateVersion7(time.GetUtcNow()),
+            DumpId = dumpId,
             FileName = request.FileName,
             Client = client.ToString(),
             State = DumpState.Receiving,
             Features = (int)request.AcceptedFeatures,
             MaxPayload = KdumpWire.MaxPayload(request.AcceptedFeatures),
             StartedAt = time.GetUtcNow(),
+            TraceParent = telemetry.TraceParent,
         };
 
         SpoolDump? dump;
@@ -114,20 +164,24 @@ internal sealed class TransferRegistry(
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return new Refusal(KdumpErrorCode.AccessViolation, "relay cannot create the dump", $"creating the file failed: {error.Message}");
+            return new Refusal(KdumpErrorCode.AccessViolation, "relay cannot create the dump", $"creating the file failed: {error.Message}")
+            {
+                Cause = TransferCauses.CreateFailed,
+            };
         }
 
         if (dump is null)
         {
             // kdumpd answers EEXIST with code 0 (§9, §10): a dump is never overwritten.
-            return new Refusal(KdumpErrorCode.Undefined, "File exists");
+            return new Refusal(KdumpErrorCode.Undefined, "File exists") { Cause = TransferCauses.FileExists };
         }
 
         Transfer? transfer = null;
         try
         {
-            transfer = new Transfer(client, request, dump, slot, _options.MaxDumpBytes, _options.MaxHoleBytes, time, _logger, OnFinished, OnClosed);
+            transfer = new Transfer(client, request, dump, slot, _options.MaxDumpBytes, _options.MaxHoleBytes, time, telemetry, _logger, OnFinished, OnClosed);
             transfer.Start(localAddress);
+            telemetry.Accepted(time.GetElapsedTime(requestTimestamp));
             _transfers[client] = transfer;
             _running[transfer] = 0;
             transfer.Run(_stopping.Token);
@@ -150,7 +204,10 @@ internal sealed class TransferRegistry(
             }
 
             spool.Discard(dump.Record);
-            return new Refusal(KdumpErrorCode.Undefined, "relay cannot start the transfer", $"the transfer could not start: {error.GetType().Name}: {error.Message}");
+            return new Refusal(KdumpErrorCode.Undefined, "relay cannot start the transfer", $"the transfer could not start: {error.GetType().Name}: {error.Message}")
+            {
+                Cause = TransferCauses.StartFailed,
+            };
         }
     }
 
@@ -167,7 +224,7 @@ internal sealed class TransferRegistry(
         while (Volatile.Read(ref _lingeringCount) > _options.MaxLingeringTransfers && _lingering.TryDequeue(out var oldest))
         {
             Interlocked.Decrement(ref _lingeringCount);
-            oldest.RequestEnd("too many finished transfers lingering");
+            oldest.RequestEnd("too many finished transfers lingering", TransferCauses.Closed);
         }
     }
 
@@ -196,7 +253,7 @@ internal sealed class TransferRegistry(
         var running = _running.Keys.ToArray();
         foreach (var transfer in running)
         {
-            transfer.RequestEnd("the relay stopped during the transfer");
+            transfer.RequestEnd("the relay stopped during the transfer", TransferCauses.RelayStopped);
         }
 
         try
@@ -224,4 +281,11 @@ internal sealed class TransferRegistry(
 
 /// <summary>An ERROR to send instead of ACK 0: <see cref="Message"/> is all the Mac is told (no paths, no
 /// settings); <see cref="Detail"/> goes to the log. A <see cref="Silent"/> refusal sends nothing.</summary>
-internal sealed record Refusal(KdumpErrorCode Code, string Message, string? Detail = null, bool Silent = false);
+internal sealed record Refusal(KdumpErrorCode Code, string Message, string? Detail = null, bool Silent = false)
+{
+    /// <summary>Why, as a bounded name for metrics and spans (one of <see cref="TransferCauses"/>).</summary>
+    public string Cause { get; init; } = "other";
+
+    /// <summary>Already counted and traced by the dump's own receive span.</summary>
+    public bool Traced { get; init; }
+}

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KDumpCloud.Relay.Spool;
+using KDumpCloud.Relay.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace KDumpCloud.Relay.Upload;
@@ -28,6 +29,8 @@ internal sealed class DumpUploader(
     DumpSpool spool,
     UploadStorage storage,
     UploadBacklog backlog,
+    RelayActivities activities,
+    UploadMetrics metrics,
     IOptions<UploadOptions> options,
     TimeProvider time,
     ILogger<DumpUploader> logger) : BackgroundService
@@ -57,7 +60,7 @@ internal sealed class DumpUploader(
 
     private async Task UploadAndReportAsync(DumpProgress progress, CancellationToken stoppingToken)
     {
-        backlog.Add(progress);
+        backlog.Add(progress, spool.Find(progress.DumpId)?.StartedAt);
         await UploadWithRetriesAsync(progress, stoppingToken);
         if (!stoppingToken.IsCancellationRequested)
         {
@@ -68,11 +71,11 @@ internal sealed class DumpUploader(
     private async Task UploadWithRetriesAsync(DumpProgress progress, CancellationToken stoppingToken)
     {
         var failures = 0;
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await UploadAsync(progress, stoppingToken);
+                await UploadAsync(progress, attempt, stoppingToken);
                 return;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -81,6 +84,7 @@ internal sealed class DumpUploader(
             }
             catch (DumpUnavailableException error)
             {
+                metrics.Failed("dump_unavailable");
                 Log.DumpNotUploadable(logger, progress.FileName, error.Message);
                 RecordError(progress.DumpId, error.Message);
                 return;
@@ -90,12 +94,14 @@ internal sealed class DumpUploader(
                 // The account is out of reach and the breaker said so once for all dumps: go again at once, and the
                 // first storage call waits for the circuit to close. Not this dump's failure, so no backoff.
                 var reason = StorageFailures.Describe(error);
+                metrics.Failed("storage_unreachable");
                 Log.UploadWaitsForStorage(logger, progress.FileName, reason);
                 RecordError(progress.DumpId, reason);
             }
             catch (Exception error)
             {
                 var delay = RetryDelay(failures++);
+                metrics.Failed("failed");
                 Log.UploadFailed(logger, progress.FileName, failures, delay.TotalSeconds, error.Message, error);
                 RecordError(progress.DumpId, error.Message);
                 try
@@ -116,8 +122,9 @@ internal sealed class DumpUploader(
         return doubled < _options.MaxRetryDelay ? doubled : _options.MaxRetryDelay;
     }
 
-    /// <summary>One attempt, from whatever state the journal records.</summary>
-    private async Task UploadAsync(DumpProgress progress, CancellationToken cancellationToken)
+    /// <summary>One attempt, from whatever state the journal records, under its span: a child of the dump's receive
+    /// span (the journal's traceparent), so the trace goes on after a restart too.</summary>
+    private async Task UploadAsync(DumpProgress progress, int attempt, CancellationToken cancellationToken)
     {
         var journal = spool.Find(progress.DumpId);
         if (journal is null || journal.Upload?.State == UploadStates.Sent)
@@ -126,6 +133,20 @@ internal sealed class DumpUploader(
         }
 
         var blobName = journal.Upload?.Blob ?? BlobNames.For(journal);
+        using var span = activities.StartUpload(journal, attempt, blobName);
+        try
+        {
+            await UploadAsync(progress, journal, blobName, span, cancellationToken);
+        }
+        catch (Exception error) when (span is not null)
+        {
+            RelayActivities.Fail(span, error, error is OperationCanceledException && cancellationToken.IsCancellationRequested ? "relay_stopped" : null);
+            throw;
+        }
+    }
+
+    private async Task UploadAsync(DumpProgress progress, DumpJournal journal, string blobName, Activity? span, CancellationToken cancellationToken)
+    {
         var blob = storage.Blob(blobName);
         await storage.EnsureCreatedAsync(cancellationToken);
 
@@ -141,7 +162,9 @@ internal sealed class DumpUploader(
             var clock = Stopwatch.StartNew();
             var resumeBlocks = await ResumableBlocksAsync(journal, progress, blob, cancellationToken);
             Record(progress.DumpId, UploadStates.Staging, blobName, resumeBlocks * _options.BlockSizeBytes);
-            var length = await StageAsync(progress, blob, blobName, resumeBlocks, cancellationToken);
+            var (length, blocks) = await StageAsync(progress, blob, blobName, resumeBlocks, cancellationToken);
+            span?.SetTag(TelemetryTags.Blocks, blocks);
+            span?.SetTag(TelemetryTags.ResumedBlocks, resumeBlocks);
             journal = spool.Find(progress.DumpId) ?? throw new DumpUnavailableException("the spool released it while it was uploaded");
             var committedNow = await storage.CommitAsync(blob, BlockIds.All(length, _options.BlockSizeBytes),
                 BlobNames.Metadata(journal, _options.RelayHost), cancellationToken);
@@ -151,6 +174,11 @@ internal sealed class DumpUploader(
             {
                 var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
                 var afterEof = journal.FinishedAt is { } finished ? (committedAt - finished).TotalSeconds : double.NaN;
+                if (!double.IsNaN(afterEof))
+                {
+                    span?.SetTag(TelemetryTags.AfterEof, afterEof);
+                }
+
                 Log.DumpUploaded(logger, journal.FileName, blobName, length, seconds, length / seconds / 1e6, afterEof,
                     journal.State == DumpState.Complete ? "complete" : "incomplete");
             }
@@ -162,8 +190,13 @@ internal sealed class DumpUploader(
 
         journal = spool.Find(progress.DumpId) ?? throw new DumpUnavailableException("the spool released it while it was uploaded");
         backlog.Staged(progress.DumpId, journal.FileLength);
-        await storage.SendAsync(IngestMessages.For(journal, blob.Uri, _options.RelayHost), cancellationToken);
+        span?.SetTag(TelemetryTags.Bytes, journal.FileLength);
+
+        // The ingest continues the trace from this span (from the receive span's when this one is not traced).
+        var message = IngestMessages.For(journal, blob.Uri, _options.RelayHost) with { TraceParent = span?.Id ?? journal.TraceParent };
+        await storage.SendAsync(message, cancellationToken);
         Record(progress.DumpId, UploadStates.Sent, blobName, journal.FileLength);
+        metrics.Sent();
         Log.IngestMessageSent(logger, journal.FileName, storage.QueueUri);
     }
 
@@ -199,14 +232,16 @@ internal sealed class DumpUploader(
     }
 
     /// <summary>Stages every block of the dump as its bytes arrive; returns the dump's final length once it is
-    /// finished and every block, the last partial one included, is staged as it is on disk.</summary>
-    private async Task<long> StageAsync(DumpProgress progress, Azure.Storage.Blobs.Specialized.BlockBlobClient blob, string blobName,
+    /// finished and every block, the last partial one included, is staged as it is on disk, and how many blocks this
+    /// attempt staged (rewritten ones again).</summary>
+    private async Task<(long Length, long Blocks)> StageAsync(DumpProgress progress, Azure.Storage.Blobs.Specialized.BlockBlobClient blob, string blobName,
         long resumeBlocks, CancellationToken cancellationToken)
     {
         using var reader = DumpBlockReader.TryOpen(spool.DumpPath(progress.FileName), out var problem)
             ?? throw new DumpUnavailableException($"its file {problem}");
         var blockSize = _options.BlockSizeBytes;
         long fullBlocksStaged = resumeBlocks;
+        long blocksStaged = 0;
         var recordedAt = time.GetTimestamp();
         var toStage = new SortedSet<long>();
         while (true)
@@ -234,12 +269,13 @@ internal sealed class DumpUploader(
             }
 
             await StageBlocksAsync(reader, blob, [.. toStage], written, cancellationToken);
+            blocksStaged += toStage.Count;
             toStage.Clear();
             fullBlocksStaged = Math.Max(fullBlocksStaged, fullBlocks);
             backlog.Staged(progress.DumpId, finished ? written : fullBlocksStaged * blockSize);
             if (finished)
             {
-                return written;
+                return (written, blocksStaged);
             }
 
             if (time.GetElapsedTime(recordedAt) >= StagingRecordInterval)

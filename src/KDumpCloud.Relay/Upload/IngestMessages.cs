@@ -12,7 +12,8 @@ namespace KDumpCloud.Relay.Upload;
 internal static class IngestMessages
 {
     /// <summary>The message for <paramref name="journal"/>'s dump, found at <paramref name="dumpUri"/>; kind and kernel
-    /// version from the file name when the kernel made it (kdump-protocol.md §14), absent for a name sent verbatim.</summary>
+    /// version from the file name when the kernel made it (kdump-protocol.md §14), absent for a name sent verbatim; the
+    /// journal's traceparent, so that the ingest continues the dump's trace.</summary>
     public static IngestMessage For(DumpJournal journal, Uri dumpUri, string relayHost)
     {
         ArgumentNullException.ThrowIfNull(journal);
@@ -31,6 +32,9 @@ internal static class IngestMessages
             ReceivedAt = journal.FinishedAt,
             Kind = parts?.Prefix,
             KernelVersion = parts?.KernelVersion,
+
+            // The dump's trace, from its receive span; the uploader names its own upload span instead.
+            TraceParent = journal.TraceParent,
         };
     }
 }

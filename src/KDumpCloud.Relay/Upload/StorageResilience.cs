@@ -54,6 +54,9 @@ internal sealed class StorageResilience
     /// <summary>Whether the circuit is open or probing: storage operations wait.</summary>
     public bool IsBroken => _state.CircuitState != CircuitState.Closed;
 
+    /// <summary>The breaker's state now, for the circuit metric.</summary>
+    public CircuitState CircuitState => _state.CircuitState;
+
     /// <summary>Runs one storage operation (one SDK call) under the timeout and the breaker; while the circuit is open
     /// it waits for it first. <paramref name="operation"/> names it in the log line that opens the circuit.</summary>
     public async ValueTask<T> ExecuteAsync<T>(string operation, Func<CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)

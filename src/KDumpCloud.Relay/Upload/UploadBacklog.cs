@@ -33,8 +33,28 @@ internal sealed class UploadBacklog(IOptions<UploadOptions> options, TimeProvide
         }
     }
 
-    /// <summary>A dump the uploader took up.</summary>
-    public void Add(DumpProgress progress) => _dumps.TryAdd(progress.DumpId, new Entry(progress));
+    /// <summary>How long the oldest dump held has waited, counted from <c>since</c> as given to <see cref="Add"/>;
+    /// zero when none is held.</summary>
+    public TimeSpan OldestAge
+    {
+        get
+        {
+            DateTimeOffset? oldest = null;
+            foreach (var entry in _dumps.Values)
+            {
+                if (oldest is null || entry.Since < oldest)
+                {
+                    oldest = entry.Since;
+                }
+            }
+
+            return oldest is { } since && time.GetUtcNow() - since is { Ticks: > 0 } age ? age : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>A dump the uploader took up, waiting since <paramref name="since"/> (its WRQ; now when unknown).</summary>
+    public void Add(DumpProgress progress, DateTimeOffset? since = null) =>
+        _dumps.TryAdd(progress.DumpId, new Entry(progress, since ?? time.GetUtcNow()));
 
     /// <summary>The first <paramref name="bytes"/> of the dump are staged (or committed).</summary>
     public void Staged(Guid dumpId, long bytes)
@@ -87,8 +107,10 @@ internal sealed class UploadBacklog(IOptions<UploadOptions> options, TimeProvide
         }
     }
 
-    private sealed class Entry(DumpProgress progress)
+    private sealed class Entry(DumpProgress progress, DateTimeOffset since)
     {
+        public DateTimeOffset Since { get; } = since;
+
         private long _stagedBytes;
 
         public void SetStaged(long bytes) => Volatile.Write(ref _stagedBytes, bytes);

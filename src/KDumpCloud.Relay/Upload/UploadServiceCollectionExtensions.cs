@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using KDumpCloud.Ingest.Hosting;
+using KDumpCloud.Relay.Telemetry;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +45,7 @@ public static class UploadServiceCollectionExtensions
         });
         services.AddSingleton<UploadBacklog>();
         services.AddSingleton<StorageResilience>();
+        services.AddSingleton<UploadMetrics>();
         services.AddSingleton<UploadStorage>();
         services.AddHostedService<DumpUploader>();
         return services;

@@ -1,10 +1,15 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Diagnostics;
 using KDumpCloud.Relay.Hosting;
+using KDumpCloud.Relay.Spool;
+using KDumpCloud.Telemetry;
 using KDumpCloud.Relay.Transfers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace KDumpCloud.Benchmarks.Relay;
 
@@ -12,8 +17,11 @@ namespace KDumpCloud.Benchmarks.Relay;
 internal sealed class InProcessRelay : IDisposable
 {
     private readonly IHost _host;
+    private readonly List<Activity> _spans = [];
 
-    public InProcessRelay()
+    /// <param name="telemetry">Register OpenTelemetry as a configured relay does (every KDumpCloud.* source sampled,
+    /// every KDumpCloud.* meter), exporting to memory.</param>
+    public InProcessRelay(bool telemetry = false)
     {
         // KDUMPCLOUD_BENCH_DATA puts the spool elsewhere, e.g. on tmpfs to separate the relay's own cost from the
         // disk's file-creation latency (0.1–2 ms on this project's VM, and a WRQ waits for one creation).
@@ -35,12 +43,29 @@ internal sealed class InProcessRelay : IDisposable
             ["Relay:MaxLingeringTransfers"] = "100000",
         });
         builder.Services.AddKdumpRelay();
+        if (telemetry)
+        {
+            var metrics = new List<Metric>();
+            builder.Services.AddKDumpTelemetry(builder.Configuration, RelayServiceCollectionExtensions.RelayServiceName,
+                tracing => tracing.AddInMemoryExporter(_spans), meters => meters.AddInMemoryExporter(metrics));
+        }
+
         _host = builder.Build();
         _host.StartAsync().GetAwaiter().GetResult();
         EndPoint = _host.Services.GetRequiredService<KdumpListener>().LocalEndPoint.GetAwaiter().GetResult();
     }
 
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>The traceparent the spool keeps for a dump in progress (its receive span's, when one was created).</summary>
+    public string? TraceParentOf(string name)
+    {
+        var spool = _host.Services.GetRequiredService<DumpSpool>();
+        return spool.Snapshot().Where(dump => dump.FileName == name).Select(dump => spool.Find(dump.DumpId)?.TraceParent).FirstOrDefault();
+    }
+
+    /// <summary>Whether the OpenTelemetry SDK's meter provider runs in this relay.</summary>
+    public bool HasMeterProvider => _host.Services.GetService<MeterProvider>() is not null;
 
     public string DataDirectory { get; }
 
