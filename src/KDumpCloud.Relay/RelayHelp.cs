@@ -130,7 +130,7 @@ internal static class RelayHelp
                                         also export to Application Insights     default none
           One trace per dump: span kdump.receive from the WRQ (its traceparent kept in the journal), kdump.upload per
           upload attempt as its child, the ingest message carrying the context on; find it by the attributes
-          kdump.dump_id, kdump.file_name or client.address. Metrics on meter KDumpCloud.Relay (kdump.relay.*).
+          kdumpcloud.dump.id, kdumpcloud.dump.file_name or client.address. Metrics on meter KDumpCloud.Relay (kdumpcloud.relay.*).
 
         Each dump is dumps/<name as the Mac sent it>, with journal/<name>.json saying who sent it, its size, SHA-256,
         times, and whether it is complete. Check a setup without panicking a Mac:  kdumpcloud send --help

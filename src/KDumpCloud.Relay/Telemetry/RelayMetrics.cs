@@ -37,29 +37,29 @@ internal sealed class RelayMetrics
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
         var quota = options.Value.SpoolQuotaBytes;
-        _active = meter.CreateUpDownCounter<long>("kdump.relay.transfer.active", "{transfer}",
+        _active = meter.CreateUpDownCounter<long>("kdumpcloud.relay.transfer.active", "{transfer}",
             "Transfers receiving now (from ACK 0 to EOF or their early end).");
-        _finished = meter.CreateCounter<long>("kdump.relay.transfer.finished", "{transfer}",
+        _finished = meter.CreateCounter<long>("kdumpcloud.relay.transfer.finished", "{transfer}",
             "Transfers that ended, by kdump.outcome (complete, incomplete, discarded) and, when not complete, error.type.");
-        _rate = meter.CreateHistogram("kdump.relay.transfer.rate", "MBy/s",
+        _rate = meter.CreateHistogram("kdumpcloud.relay.transfer.rate", "MBy/s",
             "Speed of each finished dump with data: payload bytes (10^6) per second from WRQ to its end.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RateBuckets });
-        _requestDuration = meter.CreateHistogram("kdump.relay.write_request.duration", "s",
+        _requestDuration = meter.CreateHistogram("kdumpcloud.relay.write_request.duration", "s",
             "From the relay taking up a WRQ to its ACK 0 sent.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RequestBuckets });
-        _refusals = meter.CreateCounter<long>("kdump.relay.refusals", "{request}",
+        _refusals = meter.CreateCounter<long>("kdumpcloud.relay.refusals", "{request}",
             "WRQs answered with an ERROR or silence instead of ACK 0, by kdump.refusal.reason.");
-        _retentionRemoved = meter.CreateCounter<long>("kdump.relay.retention.removed", "{dump}",
+        _retentionRemoved = meter.CreateCounter<long>("kdumpcloud.relay.retention.removed", "{dump}",
             "Uploaded dumps retention removed from the spool, by kdump.removal.reason (age, bytes, spool_space, disk_space).");
-        _retentionFreed = meter.CreateCounter<long>("kdump.relay.retention.freed", "By", "Bytes those dumps occupied.");
-        meter.CreateObservableCounter("kdump.relay.received", () => Volatile.Read(ref _receivedBytes), "By",
+        _retentionFreed = meter.CreateCounter<long>("kdumpcloud.relay.retention.freed", "By", "Bytes those dumps occupied.");
+        meter.CreateObservableCounter("kdumpcloud.relay.received", () => Volatile.Read(ref _receivedBytes), "By",
             "Payload bytes stored from DATA packets.");
-        meter.CreateObservableUpDownCounter("kdump.relay.spool.usage", () => spool.UsedBytes, "By",
+        meter.CreateObservableUpDownCounter("kdumpcloud.relay.spool.usage", () => spool.UsedBytes, "By",
             "Bytes the spool's dumps occupy, transfers in progress included (what Relay:SpoolQuotaBytes limits).");
-        meter.CreateObservableUpDownCounter("kdump.relay.spool.limit", () => quota, "By", "Relay:SpoolQuotaBytes.");
-        meter.CreateObservableUpDownCounter("kdump.relay.spool.free", () => SafeFree(spool), "By",
+        meter.CreateObservableUpDownCounter("kdumpcloud.relay.spool.limit", () => quota, "By", "Relay:SpoolQuotaBytes.");
+        meter.CreateObservableUpDownCounter("kdumpcloud.relay.spool.free", () => SafeFree(spool), "By",
             "Free bytes on the spool's disk (read at most once a second).");
-        meter.CreateObservableUpDownCounter("kdump.relay.spool.dumps", () => spool.Count, "{dump}",
+        meter.CreateObservableUpDownCounter("kdumpcloud.relay.spool.dumps", () => spool.Count, "{dump}",
             "Dumps the spool holds, in progress or finished.");
     }
 

@@ -1,19 +1,23 @@
+using KDumpCloud.Ingest.Telemetry;
+
 namespace KDumpCloud.Relay.Telemetry;
 
 /// <summary>
 /// Attribute names of the relay's spans and metrics: OpenTelemetry's semantic conventions where one exists
-/// (<c>client.address</c>, <c>error.type</c>), <c>kdump.*</c> for the rest. Metric tags take only the bounded ones
+/// (<c>client.address</c>, <c>error.type</c>), the ingest's <c>kdumpcloud.dump.*</c> for the dump's identity, and
+/// <c>kdump.*</c> for what the transfer and the upload saw. Metric tags take only the bounded ones
 /// (outcome, cause, refusal reason, circuit state); file names and addresses go on spans only.
 /// </summary>
 internal static class TelemetryTags
 {
-    public const string DumpId = "kdump.dump_id";
-    public const string FileName = "kdump.file_name";
+    // The dump's identity has one name along the whole pipeline (relay, ingest, alerts): one query finds its trace.
+    public const string DumpId = IngestTags.DumpId;
+    public const string FileName = IngestTags.FileName;
     public const string ClientAddress = "client.address";
     public const string ClientPort = "client.port";
     public const string NetworkTransport = "network.transport";
     public const string Outcome = "kdump.outcome";
-    public const string Complete = "kdump.complete";
+    public const string Complete = IngestTags.Complete;
     public const string Reason = "kdump.reason";
     public const string ErrorType = "error.type";
 
@@ -31,7 +35,7 @@ internal static class TelemetryTags
 
     public const string RefusalReason = "kdump.refusal.reason";
     public const string UploadAttempt = "kdump.upload.attempt";
-    public const string Blob = "kdump.blob";
+    public const string Blob = IngestTags.Blob;
     public const string Blocks = "kdump.blocks";
     public const string ResumedBlocks = "kdump.upload.resumed_blocks";
 

@@ -26,16 +26,16 @@ internal sealed class UploadMetrics
     {
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(RelayMetrics.MeterName);
-        _failures = meter.CreateCounter<long>("kdump.relay.upload.failures", "{attempt}",
+        _failures = meter.CreateCounter<long>("kdumpcloud.relay.upload.failures", "{attempt}",
             "Upload attempts that failed, by error.type (storage_unreachable, failed, dump_unavailable).");
-        _sent = meter.CreateCounter<long>("kdump.relay.upload.sent", "{dump}", "Dumps uploaded and announced on the ingest queue.");
-        meter.CreateObservableUpDownCounter("kdump.relay.upload.backlog.dumps", () => backlog.Current.Dumps, "{dump}",
+        _sent = meter.CreateCounter<long>("kdumpcloud.relay.upload.sent", "{dump}", "Dumps uploaded and announced on the ingest queue.");
+        meter.CreateObservableUpDownCounter("kdumpcloud.relay.upload.backlog.dumps", () => backlog.Current.Dumps, "{dump}",
             "Dumps not yet uploaded and announced.");
-        meter.CreateObservableUpDownCounter("kdump.relay.upload.backlog.bytes", () => backlog.Current.Bytes, "By",
+        meter.CreateObservableUpDownCounter("kdumpcloud.relay.upload.backlog.bytes", () => backlog.Current.Bytes, "By",
             "Bytes of those dumps on disk and not yet staged.");
-        meter.CreateObservableGauge("kdump.relay.upload.backlog.age", () => backlog.OldestAge.TotalSeconds, "s",
+        meter.CreateObservableGauge("kdumpcloud.relay.upload.backlog.age", () => backlog.OldestAge.TotalSeconds, "s",
             "Age of the oldest dump in the backlog, from its WRQ (0 when empty).");
-        meter.CreateObservableUpDownCounter("kdump.relay.storage.circuit.state", () => CircuitMeasurements(resilience.CircuitState), "{circuit}",
+        meter.CreateObservableUpDownCounter("kdumpcloud.relay.storage.circuit.state", () => CircuitMeasurements(resilience.CircuitState), "{circuit}",
             "1 for the storage circuit breaker's current kdump.circuit.state (closed, open, half_open, isolated), 0 for the others.");
     }
 

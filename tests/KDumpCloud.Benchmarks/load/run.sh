@@ -41,7 +41,7 @@ relay_pid=$!
 pids+=($relay_pid)
 for _ in $(seq 100); do
   c_port=$(sed -n 's/^listening on //p' "$work/c.out")
-  relay_port=$(sed -nE 's/.*on UDP 127\.0\.0\.1:([0-9]+).*/\1/p' "$work/relay.out")
+  relay_port=$(sed -nE 's/.*on UDP 127\.0\.0\.1:([0-9]+).*/\1/p' "$work/relay.out" | head -n 1)
   [ -n "$c_port" ] && [ -n "$relay_port" ] && break
   sleep 0.1
 done
@@ -65,7 +65,7 @@ if [ "$telemetry" = 1 ]; then
   otel_pid=$!
   pids+=($otel_pid)
   for _ in $(seq 100); do
-    otel_port=$(sed -nE 's/.*on UDP 127\.0\.0\.1:([0-9]+).*/\1/p' "$work/relay-otel.out")
+    otel_port=$(sed -nE 's/.*on UDP 127\.0\.0\.1:([0-9]+).*/\1/p' "$work/relay-otel.out" | head -n 1)
     [ -n "$otel_port" ] && break
     sleep 0.1
   done

@@ -37,24 +37,24 @@ public sealed class RelayMetricsTests
 
         await relay.WaitForJournalAsync(complete, j => j.State == DumpState.Complete);
         await relay.WaitForJournalAsync(aborted, j => j.State == DumpState.Incomplete);
-        await Eventually.TrueAsync(() => metrics.Sum("kdump.relay.transfer.finished") == 2);
+        await Eventually.TrueAsync(() => metrics.Sum("kdumpcloud.relay.transfer.finished") == 2);
 
-        Assert.Equal(1, metrics.Sum("kdump.relay.transfer.finished", (TelemetryTags.Outcome, "complete")));
-        Assert.Equal(1, metrics.Sum("kdump.relay.transfer.finished", (TelemetryTags.Outcome, "incomplete"), (TelemetryTags.ErrorType, TransferCauses.MacError)));
-        Assert.Equal(0, metrics.Sum("kdump.relay.transfer.active"));
-        Assert.Equal(2, metrics.Values("kdump.relay.transfer.active").Count(value => value > 0));
-        Assert.Equal(2, metrics.Values("kdump.relay.write_request.duration").Count);
-        Assert.All(metrics.Values("kdump.relay.write_request.duration"), seconds => Assert.InRange(seconds, 0, 30));
-        var rate = Assert.Single(metrics.Values("kdump.relay.transfer.rate", (TelemetryTags.Outcome, "complete")));
+        Assert.Equal(1, metrics.Sum("kdumpcloud.relay.transfer.finished", (TelemetryTags.Outcome, "complete")));
+        Assert.Equal(1, metrics.Sum("kdumpcloud.relay.transfer.finished", (TelemetryTags.Outcome, "incomplete"), (TelemetryTags.ErrorType, TransferCauses.MacError)));
+        Assert.Equal(0, metrics.Sum("kdumpcloud.relay.transfer.active"));
+        Assert.Equal(2, metrics.Values("kdumpcloud.relay.transfer.active").Count(value => value > 0));
+        Assert.Equal(2, metrics.Values("kdumpcloud.relay.write_request.duration").Count);
+        Assert.All(metrics.Values("kdumpcloud.relay.write_request.duration"), seconds => Assert.InRange(seconds, 0, 30));
+        var rate = Assert.Single(metrics.Values("kdumpcloud.relay.transfer.rate", (TelemetryTags.Outcome, "complete")));
         Assert.True(rate > 0);
 
         metrics.Observe();
-        Assert.Equal(50_700, metrics.Last("kdump.relay.received"));
-        Assert.Equal(2, metrics.Last("kdump.relay.spool.dumps"));
-        Assert.Equal(relay.Spool.UsedBytes, metrics.Last("kdump.relay.spool.usage"));
-        Assert.True(metrics.Last("kdump.relay.spool.usage") >= 50_700);
-        Assert.True(metrics.Last("kdump.relay.spool.free") > 0);
-        Assert.True(metrics.Last("kdump.relay.spool.limit") > 0);
+        Assert.Equal(50_700, metrics.Last("kdumpcloud.relay.received"));
+        Assert.Equal(2, metrics.Last("kdumpcloud.relay.spool.dumps"));
+        Assert.Equal(relay.Spool.UsedBytes, metrics.Last("kdumpcloud.relay.spool.usage"));
+        Assert.True(metrics.Last("kdumpcloud.relay.spool.usage") >= 50_700);
+        Assert.True(metrics.Last("kdumpcloud.relay.spool.free") > 0);
+        Assert.True(metrics.Last("kdumpcloud.relay.spool.limit") > 0);
     }
 
     [Fact]
@@ -74,13 +74,13 @@ public sealed class RelayMetricsTests
         other.SendToRelay([0, 2, .. "core-x\0netascii\0"u8.ToArray()]);
         Assert.NotNull(await other.ReceiveAsync());
 
-        await Eventually.TrueAsync(() => metrics.Sum("kdump.relay.refusals") == 3);
-        Assert.Equal(1, metrics.Sum("kdump.relay.refusals", (TelemetryTags.RefusalReason, TransferCauses.FileExists)));
-        Assert.Equal(1, metrics.Sum("kdump.relay.refusals", (TelemetryTags.RefusalReason, TransferCauses.InvalidName)));
-        Assert.Equal(1, metrics.Sum("kdump.relay.refusals", (TelemetryTags.RefusalReason, TransferCauses.Malformed)));
+        await Eventually.TrueAsync(() => metrics.Sum("kdumpcloud.relay.refusals") == 3);
+        Assert.Equal(1, metrics.Sum("kdumpcloud.relay.refusals", (TelemetryTags.RefusalReason, TransferCauses.FileExists)));
+        Assert.Equal(1, metrics.Sum("kdumpcloud.relay.refusals", (TelemetryTags.RefusalReason, TransferCauses.InvalidName)));
+        Assert.Equal(1, metrics.Sum("kdumpcloud.relay.refusals", (TelemetryTags.RefusalReason, TransferCauses.Malformed)));
 
         // The refused requests never became transfers: one started and finished, none is active.
-        Assert.Equal(1, metrics.Sum("kdump.relay.transfer.finished"));
-        Assert.Equal(0, metrics.Sum("kdump.relay.transfer.active"));
+        Assert.Equal(1, metrics.Sum("kdumpcloud.relay.transfer.finished"));
+        Assert.Equal(0, metrics.Sum("kdumpcloud.relay.transfer.active"));
     }
 }

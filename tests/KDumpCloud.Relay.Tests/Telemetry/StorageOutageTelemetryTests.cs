@@ -39,14 +39,14 @@ public sealed class StorageOutageTelemetryTests
         await Eventually.TrueAsync(() =>
         {
             metrics.Observe();
-            return metrics.Last("kdump.relay.storage.circuit.state", (TelemetryTags.CircuitState, "closed")) == 0;
+            return metrics.Last("kdumpcloud.relay.storage.circuit.state", (TelemetryTags.CircuitState, "closed")) == 0;
         }, 30_000, "the circuit never left closed");
         await Eventually.TrueAsync(() => spans.Named(RelayActivities.UploadSpanName, TelemetryTags.FileName, name).Count > 0, 30_000,
             "no upload attempt ended while storage was down");
-        Assert.True(metrics.Sum("kdump.relay.upload.failures") > 0);
-        Assert.All(metrics.Values("kdump.relay.upload.failures"), value => Assert.Equal(1, value));
-        Assert.Equal(1, metrics.Last("kdump.relay.upload.backlog.dumps"));
-        Assert.True(metrics.Last("kdump.relay.upload.backlog.age") > 0);
+        Assert.True(metrics.Sum("kdumpcloud.relay.upload.failures") > 0);
+        Assert.All(metrics.Values("kdumpcloud.relay.upload.failures"), value => Assert.Equal(1, value));
+        Assert.Equal(1, metrics.Last("kdumpcloud.relay.upload.backlog.dumps"));
+        Assert.True(metrics.Last("kdumpcloud.relay.upload.backlog.age") > 0);
         var failed = spans.Named(RelayActivities.UploadSpanName, TelemetryTags.FileName, name)[0];
         Assert.Equal(ActivityStatusCode.Error, failed.Status);
         Assert.NotNull(failed.GetTagItem(TelemetryTags.ErrorType));
@@ -63,9 +63,9 @@ public sealed class StorageOutageTelemetryTests
         await Eventually.TrueAsync(() =>
         {
             metrics.Observe();
-            return metrics.Last("kdump.relay.storage.circuit.state", (TelemetryTags.CircuitState, "closed")) == 1
-                && metrics.Last("kdump.relay.upload.backlog.dumps") == 0;
+            return metrics.Last("kdumpcloud.relay.storage.circuit.state", (TelemetryTags.CircuitState, "closed")) == 1
+                && metrics.Last("kdumpcloud.relay.upload.backlog.dumps") == 0;
         }, 30_000, "the circuit did not close or the backlog did not drain");
-        Assert.Equal(1, metrics.Sum("kdump.relay.upload.sent"));
+        Assert.Equal(1, metrics.Sum("kdumpcloud.relay.upload.sent"));
     }
 }

@@ -46,12 +46,12 @@ public sealed class UploadTelemetryTests(AzuriteServer azurite) : IClassFixture<
         Assert.Equal(journal.DumpId, message.DumpId);
         Assert.Equal(upload.Id, message.TraceParent);
 
-        Assert.Equal(1, metrics.Sum("kdump.relay.upload.sent"));
+        Assert.Equal(1, metrics.Sum("kdumpcloud.relay.upload.sent"));
         metrics.Observe();
-        Assert.Equal(0, metrics.Last("kdump.relay.upload.backlog.dumps"));
-        Assert.Equal(0, metrics.Last("kdump.relay.upload.backlog.age"));
-        Assert.Equal(1, metrics.Last("kdump.relay.storage.circuit.state", (TelemetryTags.CircuitState, "closed")));
-        Assert.Equal(0, metrics.Last("kdump.relay.storage.circuit.state", (TelemetryTags.CircuitState, "open")));
+        Assert.Equal(0, metrics.Last("kdumpcloud.relay.upload.backlog.dumps"));
+        Assert.Equal(0, metrics.Last("kdumpcloud.relay.upload.backlog.age"));
+        Assert.Equal(1, metrics.Last("kdumpcloud.relay.storage.circuit.state", (TelemetryTags.CircuitState, "closed")));
+        Assert.Equal(0, metrics.Last("kdumpcloud.relay.storage.circuit.state", (TelemetryTags.CircuitState, "open")));
     }
 
     [Fact]
@@ -99,9 +99,9 @@ public sealed class UploadTelemetryTests(AzuriteServer azurite) : IClassFixture<
 
         await mac.SendAllAsync(name, TestContent.Random(40_000, 23));
 
-        await Eventually.TrueAsync(() => metrics.Sum("kdump.relay.retention.removed", (TelemetryTags.RemovalReason, "age")) == 1, 30_000);
-        Assert.Equal(1, metrics.Sum("kdump.relay.upload.sent"));
-        Assert.True(metrics.Sum("kdump.relay.retention.freed", (TelemetryTags.RemovalReason, "age")) >= 40_000);
+        await Eventually.TrueAsync(() => metrics.Sum("kdumpcloud.relay.retention.removed", (TelemetryTags.RemovalReason, "age")) == 1, 30_000);
+        Assert.Equal(1, metrics.Sum("kdumpcloud.relay.upload.sent"));
+        Assert.True(metrics.Sum("kdumpcloud.relay.retention.freed", (TelemetryTags.RemovalReason, "age")) >= 40_000);
         Assert.Null(relay.Spool.ReadJournal(name));
     }
 }
