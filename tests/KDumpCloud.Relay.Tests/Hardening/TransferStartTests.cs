@@ -100,7 +100,7 @@ public class TransferStartTests
         var clock = new FaultyTimeProvider();
         await using var relay = await RelayUnderTest.StartAsync(time: clock);
         using var mac = new RawKdumpPeer(relay.EndPoint);
-        clock.FailNextTimers(1);
+        clock.FailNextTransferTimers(1);
 
         mac.SendToRelay(RawKdumpPeer.ModernWrq("core-unlucky"));
         var refusal = (await mac.ReceiveAsync())?.Datagram ?? throw new TimeoutException("no reply to the WRQ");

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using KDumpCloud.Relay.Transfers;
 
 namespace KDumpCloud.Relay.Tests.Support;
 
@@ -42,7 +43,7 @@ internal static class KdumpDatagrams
 
 /// <summary>
 /// A clock that fails on request, to reach the relay's failure paths through its real <see cref="TimeProvider"/>
-/// seam: <see cref="CreateTimer"/> throws the next N times (a transfer that cannot start), and <see cref="GetUtcNow"/>
+/// seam: a transfer's <see cref="CreateTimer"/> throws the next N times (a transfer that cannot start), and <see cref="GetUtcNow"/>
 /// throws once when armed (a fault on a transfer's receive path). Everything else is the inner clock.
 /// </summary>
 internal sealed class FaultyTimeProvider(TimeProvider? inner = null) : TimeProvider
@@ -52,7 +53,9 @@ internal sealed class FaultyTimeProvider(TimeProvider? inner = null) : TimeProvi
     private int _utcNowFailures;
     private int _utcNowThrown;
 
-    public void FailNextTimers(int count) => Volatile.Write(ref _timerFailures, count);
+    /// <summary>The next <paramref name="count"/> timers a transfer creates fail; other timers (the readiness
+    /// monitor's delays, the spool's background work) are left alone, whenever they happen to be created.</summary>
+    public void FailNextTransferTimers(int count) => Volatile.Write(ref _timerFailures, count);
 
     public void FailNextUtcNow(int count = 1) => Volatile.Write(ref _utcNowFailures, count);
 
@@ -77,7 +80,7 @@ internal sealed class FaultyTimeProvider(TimeProvider? inner = null) : TimeProvi
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        if (TakeFailure(ref _timerFailures))
+        if (state is Transfer && TakeFailure(ref _timerFailures))
         {
             throw new InvalidOperationException("injected timer failure");
         }
