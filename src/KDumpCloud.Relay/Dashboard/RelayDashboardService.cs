@@ -1,6 +1,7 @@
 using KDumpCloud.Dashboard.Hosting;
 using KDumpCloud.Dashboard.Reading;
 using KDumpCloud.Ingest.Ports;
+using KDumpCloud.Relay.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
 
@@ -34,19 +35,13 @@ internal sealed partial class RelayDashboardService(
             services.AddSingleton(relay.GetRequiredService<IDumpReader>());
             services.AddSingleton<IRelayStateSource>(relay.GetRequiredService<RelayStateSource>());
         });
-        try
+        if (await SideApplication.StartAsync(app, reason => LogCannotListen(logger, url, reason), cancellationToken).ConfigureAwait(false)
+            is not { } started)
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException error)
-        {
-            LogCannotListen(logger, url, error.Message);
-            await app.DisposeAsync().ConfigureAwait(false);
             return;
         }
 
-        _app = app;
-        Address = DashboardHost.Address(app);
+        (_app, Address) = started;
         LogListening(logger, Address);
     }
 

@@ -1,9 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 
@@ -56,10 +53,6 @@ internal static class OperationsHost
 
         return app;
     }
-
-    /// <summary>The address a started endpoint listens on (with the real port when it was 0).</summary>
-    public static Uri Address(WebApplication app) =>
-        new(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
 
     /// <summary>Hands the endpoint's log lines to the relay's logging (its console, its OpenTelemetry exporter).</summary>
     private sealed class ForwardingLoggerProvider(ILoggerFactory relay) : ILoggerProvider

@@ -1,4 +1,5 @@
 using System.Net;
+using KDumpCloud.Relay.Hosting;
 using KDumpCloud.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -31,19 +32,13 @@ internal sealed partial class OperationsService(
         var url = options.Value.Url;
         var prometheus = telemetry.Value.Prometheus ? relay.GetService<MeterProvider>() : null;
         var app = OperationsHost.Build(url, relay.GetRequiredService<HealthCheckService>(), relay.GetRequiredService<ILoggerFactory>(), prometheus);
-        try
+        if (await SideApplication.StartAsync(app, reason => LogCannotListen(logger, url, reason), cancellationToken).ConfigureAwait(false)
+            is not { } started)
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException error)
-        {
-            LogCannotListen(logger, url, error.Message);
-            await app.DisposeAsync().ConfigureAwait(false);
             return;
         }
 
-        _app = app;
-        Address = OperationsHost.Address(app);
+        (_app, Address) = started;
         ServesMetrics = prometheus is not null;
         LogListening(logger, Address, ServesMetrics ? ", " + OperationsHost.MetricsPath : "");
         if (!IsLoopback(Address))
