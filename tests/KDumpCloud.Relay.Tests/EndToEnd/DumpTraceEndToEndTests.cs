@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using KDumpCloud.Cli.Send;
 using KDumpCloud.Ingest.Alerts;
 using KDumpCloud.Ingest.Hosting;
@@ -11,6 +9,7 @@ using KDumpCloud.Ingest.Telemetry;
 using KDumpCloud.Relay.Spool;
 using KDumpCloud.Relay.Telemetry;
 using KDumpCloud.Relay.Tests.Support;
+using KDumpCloud.Relay.Tests.Telemetry;
 using KDumpCloud.Relay.Tests.Upload;
 using KDumpCloud.TestSupport;
 using Microsoft.Extensions.Configuration;
@@ -31,7 +30,7 @@ public sealed class DumpTraceEndToEndTests(AzuriteServer azurite) : IClassFixtur
 {
     private const string Mac = "127.0.0.61";
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
-    private readonly SpanSink _spans = new();
+    private readonly SpanCapture _spans = new();
     private TracerProvider? _tracing;
 
     private TracerProvider Tracing() => _tracing ??= Sdk.CreateTracerProviderBuilder()
@@ -44,7 +43,7 @@ public sealed class DumpTraceEndToEndTests(AzuriteServer azurite) : IClassFixtur
     {
         Tracing();
         using var deadline = new CancellationTokenSource(Deadline);
-        await using var webhook = await Webhook.StartAsync(HttpStatusCode.InternalServerError, HttpStatusCode.OK);
+        await using var webhook = LoopbackWebhook.Start(HttpStatusCode.InternalServerError);
         var target = new UploadTarget(azurite, blockSizeBytes: 64 << 10);
         const string name = "paniclog-xnu-11417.121.6-127.0.0.61-trace";
 
@@ -144,9 +143,9 @@ public sealed class DumpTraceEndToEndTests(AzuriteServer azurite) : IClassFixtur
         return new ServiceCollection().AddLogging().AddKDumpIngest(configuration).BuildServiceProvider();
     }
 
-    private static async Task DispatchUntilDeliveredAsync(AlertDispatcher dispatcher, Webhook webhook, CancellationToken cancellationToken)
+    private static async Task DispatchUntilDeliveredAsync(AlertDispatcher dispatcher, LoopbackWebhook webhook, CancellationToken cancellationToken)
     {
-        while (webhook.Delivered == 0)
+        while (webhook.Delivered.Count == 0)
         {
             await dispatcher.DispatchAllAsync(cancellationToken);
             await Task.Delay(100, cancellationToken);
@@ -154,107 +153,7 @@ public sealed class DumpTraceEndToEndTests(AzuriteServer azurite) : IClassFixtur
     }
 
     private IReadOnlyList<Activity> Spans(string name, string tag, string value) =>
-        [.. _spans.Where(span => span.OperationName == name && Equals(span.GetTagItem(tag) as string, value))];
+        [.. _spans.Snapshot().Where(span => span.OperationName == name && Equals(span.GetTagItem(tag) as string, value))];
 
-    private IReadOnlyList<Activity> InTrace(ActivityTraceId traceId) => [.. _spans.Where(span => span.TraceId == traceId)];
-
-    /// <summary>The exporter's target: spans end on many threads.</summary>
-    private sealed class SpanSink : ICollection<Activity>
-    {
-        private readonly ConcurrentBag<Activity> _into = [];
-
-        public int Count => _into.Count;
-
-        public bool IsReadOnly => false;
-
-        public void Add(Activity item) => _into.Add(item);
-
-        public void Clear() => throw new NotSupportedException();
-
-        public bool Contains(Activity item) => _into.Contains(item);
-
-        public void CopyTo(Activity[] array, int arrayIndex) => _into.CopyTo(array, arrayIndex);
-
-        public bool Remove(Activity item) => throw new NotSupportedException();
-
-        public IEnumerator<Activity> GetEnumerator() => _into.GetEnumerator();
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-    }
-
-    /// <summary>A JSON webhook receiver on 127.0.0.1 answering with the given statuses in turn, then 200.</summary>
-    private sealed class Webhook : IAsyncDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly Queue<HttpStatusCode> _answers;
-        private readonly Task _serving;
-        private int _requests;
-        private int _delivered;
-
-        private Webhook(string url, HttpStatusCode[] answers)
-        {
-            Url = url;
-            _answers = new Queue<HttpStatusCode>(answers);
-            _listener.Prefixes.Add(url);
-            _listener.Start();
-            _serving = Task.Run(ServeAsync);
-        }
-
-        public string Url { get; }
-
-        public int Requests => Volatile.Read(ref _requests);
-
-        public int Delivered => Volatile.Read(ref _delivered);
-
-        public static Task<Webhook> StartAsync(params HttpStatusCode[] answers)
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            return Task.FromResult(new Webhook($"http://127.0.0.1:{port}/hook/", answers));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _listener.Stop();
-            _listener.Close();
-            await _serving;
-        }
-
-        private async Task ServeAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception error) when (error is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                {
-                    return;
-                }
-
-                using (var reader = new StreamReader(context.Request.InputStream))
-                {
-                    await reader.ReadToEndAsync();
-                }
-
-                Interlocked.Increment(ref _requests);
-                HttpStatusCode status;
-                lock (_answers)
-                {
-                    status = _answers.Count > 0 ? _answers.Dequeue() : HttpStatusCode.OK;
-                }
-
-                context.Response.StatusCode = (int)status;
-                context.Response.Close();
-                if (status == HttpStatusCode.OK)
-                {
-                    Interlocked.Increment(ref _delivered);
-                }
-            }
-        }
-    }
+    private IReadOnlyList<Activity> InTrace(ActivityTraceId traceId) => [.. _spans.Snapshot().Where(span => span.TraceId == traceId)];
 }

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using KDumpCloud.Cli.Send;
 using KDumpCloud.Ingest.Ports;
@@ -12,27 +10,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KDumpCloud.Relay.Tests.Ingest;
 
 /// <summary>
-/// The embedded relay with a JSON webhook (a real HttpListener on loopback): a panic log sent over UDP becomes one
+/// The embedded relay with a JSON webhook (<see cref="LoopbackWebhook"/>): a panic log sent over UDP becomes one
 /// alert with its dump id; the same crash again only counts; a restarted relay does not send the alert again.
 /// </summary>
-public sealed class EmbeddedAlertsTests : IDisposable
+public sealed class EmbeddedAlertsTests : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly ConcurrentQueue<JsonDocument> _received = new();
-    private readonly string _url;
-
-    public EmbeddedAlertsTests()
-    {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            _url = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/hook/";
-        }
-
-        _listener.Prefixes.Add(_url);
-        _listener.Start();
-        _ = Task.Run(ServeAsync);
-    }
+    private readonly LoopbackWebhook _webhook = LoopbackWebhook.Start();
 
     [Fact]
     public async Task PanicLog_SendsOneAlert_RepeatAndRestartSendNone()
@@ -40,7 +23,7 @@ public sealed class EmbeddedAlertsTests : IDisposable
         var settings = new Dictionary<string, string?>
         {
             ["Alerts:Webhooks:0:Kind"] = "json",
-            ["Alerts:Webhooks:0:Url"] = _url,
+            ["Alerts:Webhooks:0:Url"] = _webhook.Url,
             ["Alerts:PollInterval"] = "00:00:00.200",
             ["Dashboard:PublicUrl"] = "https://crashes.example.org",
         };
@@ -49,7 +32,7 @@ public sealed class EmbeddedAlertsTests : IDisposable
         await using (var relay = await RelayUnderTest.StartAsync(settings, dataDirectory: dataDirectory))
         {
             first = await SendAndWaitAsync(relay, "paniclog-xnu-11417.121.6-127.0.0.31-1");
-            await WaitForAsync(() => _received.Count >= 1);
+            await _webhook.WaitForDeliveredAsync(1);
             await SendAndWaitAsync(relay, "paniclog-xnu-11417.121.6-127.0.0.31-2");
             var outbox = relay.Services.GetRequiredService<IAlertOutbox>();
             Assert.Single(await outbox.ListAlertsAsync(DateTimeOffset.MinValue, 10, CancellationToken.None));
@@ -61,18 +44,15 @@ public sealed class EmbeddedAlertsTests : IDisposable
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
 
-        var alert = Assert.Single(_received).RootElement;
+        using var document = JsonDocument.Parse(Assert.Single(_webhook.Delivered));
+        var alert = document.RootElement;
         Assert.Equal("new", alert.GetProperty("event").GetString());
         Assert.Equal(first.DumpId.ToString("D"), alert.GetProperty("dumpId").GetString());
         Assert.Equal(1, alert.GetProperty("count").GetInt32());
         Assert.StartsWith("https://crashes.example.org/groups/", alert.GetProperty("link").GetString(), StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        _listener.Stop();
-        _listener.Close();
-    }
+    public ValueTask DisposeAsync() => _webhook.DisposeAsync();
 
     private static async Task<DumpJournal> SendAndWaitAsync(RelayUnderTest relay, string name)
     {
@@ -89,39 +69,5 @@ public sealed class EmbeddedAlertsTests : IDisposable
         }).SendAsync();
         Assert.True(result.Outcome == SendOutcome.Completed, $"{name}: {result.Outcome} {result.Detail}");
         return await relay.WaitForJournalAsync(name, journal => journal.Ingest is not null, timeoutMs: 60_000);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = Environment.TickCount64 + 60_000;
-        while (!condition())
-        {
-            Assert.True(Environment.TickCount64 < deadline, "no webhook request within 60 s");
-            await Task.Delay(50);
-        }
-    }
-
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception error) when (error is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            using (var reader = new StreamReader(context.Request.InputStream))
-            {
-                _received.Enqueue(JsonDocument.Parse(await reader.ReadToEndAsync()));
-            }
-
-            context.Response.StatusCode = 200;
-            context.Response.Close();
-        }
     }
 }
