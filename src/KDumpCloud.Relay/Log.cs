@@ -5,7 +5,7 @@ namespace KDumpCloud.Relay;
 
 /// <summary>Every log line the relay writes, with its event id allocated here (1xx listener, 2xx transfers,
 /// 3xx spool, 4xx upload, 5xx retention, 6xx embedded ingest in Ingest/IngestLog.cs, 7xx alerts in
-/// Alerts/, 9xx health and operations in Operations/).</summary>
+/// Alerts/, 8xx the dashboard in Dashboard/, 9xx health and operations in Operations/).</summary>
 internal static partial class Log
 {
     [LoggerMessage(100, LogLevel.Information, "Listening for kdump write requests on UDP {EndPoint}; serving {AllowedNetworks}")]

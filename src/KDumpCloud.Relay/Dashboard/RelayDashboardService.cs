@@ -62,9 +62,9 @@ internal sealed partial class RelayDashboardService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "crash dashboard on {Address}")]
+    [LoggerMessage(800, LogLevel.Information, "Crash dashboard on {Address}")]
     private static partial void LogListening(ILogger logger, Uri address);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "crash dashboard off: cannot listen on {Url} ({Reason}); the relay goes on without it")]
+    [LoggerMessage(801, LogLevel.Error, "Crash dashboard off: cannot listen on {Url} ({Reason}); the relay goes on without it")]
     private static partial void LogCannotListen(ILogger logger, string url, string reason);
 }
