@@ -10,15 +10,6 @@ namespace KDumpCloud.Relay.Tests.Telemetry;
 /// and comes back.</summary>
 public sealed class StorageOutageTelemetryTests
 {
-    private static readonly Dictionary<string, string?> QuickToNotice = new()
-    {
-        ["Upload:Client:Retry:MaxRetries"] = "0",
-        ["Upload:MaxRetryDelay"] = "00:00:00.500",
-        ["Upload:OperationTimeout"] = "00:00:05",
-        ["Upload:BreakerMinimumThroughput"] = "2",
-        ["Upload:BreakDuration"] = "00:00:00.500",
-    };
-
     [Fact]
     public async Task StorageDown_FailedUploadSpansBacklogAndOpenCircuit_ThenOneSuccessfulSpanAndAClosedCircuit()
     {
@@ -26,7 +17,7 @@ public sealed class StorageOutageTelemetryTests
         await using var azurite = await AzuriteServer.StartAsync(cancellationToken: deadline.Token);
         var spans = new SpanCapture();
         var target = new UploadTarget(azurite, blockSizeBytes: 64 << 10);
-        await using var relay = await RelayUnderTest.StartAsync(target.Settings(QuickToNotice), services: spans.Register);
+        await using var relay = await RelayUnderTest.StartAsync(target.Settings(UploadTarget.QuickToNoticeOutage), services: spans.Register);
         using var metrics = new MeasurementCapture(relay.Services);
         var name = ReceiveTracingTests.UniqueName("core-outage");
 

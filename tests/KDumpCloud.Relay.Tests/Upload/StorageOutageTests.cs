@@ -14,22 +14,13 @@ public sealed class StorageOutageTests
     private const int CircuitClosedEventId = 421;
     private const int ProbeFailedEventId = 422;
 
-    private static readonly Dictionary<string, string?> QuickToNotice = new()
-    {
-        ["Upload:Client:Retry:MaxRetries"] = "0",
-        ["Upload:MaxRetryDelay"] = "00:00:00.500",
-        ["Upload:OperationTimeout"] = "00:00:05",
-        ["Upload:BreakerMinimumThroughput"] = "2",
-        ["Upload:BreakDuration"] = "00:00:00.500",
-    };
-
     [Fact]
     public async Task StorageDownDuringTransfer_DumpSpooledThenUploadedOnceWhenItIsBack()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await using var azurite = await AzuriteServer.StartAsync(cancellationToken: deadline.Token);
         var target = new UploadTarget(azurite, blockSizeBytes: 64 << 10);
-        await using var relay = await RelayUnderTest.StartAsync(target.Settings(QuickToNotice));
+        await using var relay = await RelayUnderTest.StartAsync(target.Settings(UploadTarget.QuickToNoticeOutage));
         using var mac = new RawKdumpPeer(relay.EndPoint);
         var content = TestContent.Random(200_000, 61);
 
@@ -51,7 +42,7 @@ public sealed class StorageOutageTests
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using var azurite = await AzuriteServer.StartAsync(cancellationToken: deadline.Token);
         var target = new UploadTarget(azurite, blockSizeBytes: 64 << 10);
-        await using var relay = await RelayUnderTest.StartAsync(target.Settings(QuickToNotice), services: UploadTarget.CaptureLogs);
+        await using var relay = await RelayUnderTest.StartAsync(target.Settings(UploadTarget.QuickToNoticeOutage), services: UploadTarget.CaptureLogs);
         string[] names = ["core-outage-1", "core-outage-2", "core-outage-3"];
         var contents = names.Select((_, i) => TestContent.Random(200_000 + (i * 70_000), 81 + i)).ToArray();
 

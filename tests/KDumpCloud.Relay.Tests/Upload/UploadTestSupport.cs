@@ -26,6 +26,17 @@ internal sealed class UploadTarget(AzuriteServer azurite, int blockSizeBytes)
     /// <summary>Reads messages as they are on the wire (no decoding), to check the encoding too.</summary>
     public QueueClient RawQueue => new(azurite.ConnectionString, QueueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
 
+    /// <summary>Settings with which a relay notices storage going away within a second or two (no SDK retries, short
+    /// timeouts, a circuit that opens after two failures and probes every half second), for outage tests.</summary>
+    public static Dictionary<string, string?> QuickToNoticeOutage => new()
+    {
+        ["Upload:Client:Retry:MaxRetries"] = "0",
+        ["Upload:MaxRetryDelay"] = "00:00:00.500",
+        ["Upload:OperationTimeout"] = "00:00:05",
+        ["Upload:BreakerMinimumThroughput"] = "2",
+        ["Upload:BreakDuration"] = "00:00:00.500",
+    };
+
     public Dictionary<string, string?> Settings(Dictionary<string, string?>? more = null)
     {
         var settings = new Dictionary<string, string?>
