@@ -20,6 +20,9 @@ public sealed class TelemetryOptions
     /// there. Unset: nothing is sent over OTLP.</summary>
     public Uri? OtlpEndpoint { get; set; }
 
+    /// <summary>The values <see cref="OtlpProtocol"/> takes.</summary>
+    public static readonly IReadOnlyList<string> OtlpProtocols = ["grpc", "http/protobuf"];
+
     /// <summary><c>grpc</c> (default, port 4317) or <c>http/protobuf</c> (port 4318).</summary>
     public string OtlpProtocol { get; set; } = "grpc";
 

@@ -3,6 +3,8 @@ using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -31,7 +33,8 @@ public static class TelemetryServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        services.Configure<TelemetryOptions>(configuration.GetSection(TelemetryOptions.SectionName));
+        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>());
         var appInsights = configuration[TelemetryOptions.AppInsightsConnectionStringKey];
         var otlp = options.OtlpEndpoint;
         var azureMonitor = !string.IsNullOrWhiteSpace(appInsights);
@@ -48,7 +51,9 @@ public static class TelemetryServiceCollectionExtensions
         {
             telemetry.WithTracing(builder =>
             {
-                builder.AddSource(NamePattern).SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.SamplingRatio)));
+                // Clamped so that a ratio out of range reaches TelemetryOptionsValidator's message, not the sampler's.
+                var ratio = Math.Clamp(options.SamplingRatio, 0, 1);
+                builder.AddSource(NamePattern).SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(double.IsNaN(ratio) ? 1 : ratio)));
                 if (otlp is not null)
                 {
                     builder.AddOtlpExporter(exporter => Otlp(exporter, options));
